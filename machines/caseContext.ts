@@ -1,0 +1,48 @@
+import type { BusinessDuration } from '../src/domain/businessDuration.js';
+import type { ResolutionReason } from '../src/domain/caseInput.js';
+import type { Severity } from '../src/domain/severity.js';
+
+/** Everything the case machine knows about a case, rebuilt from its events. Instants are epoch ms. */
+export interface CaseContext {
+  readonly caseId: string;
+  readonly tenant: {
+    readonly id: string;
+    readonly offering: string;
+    readonly advancedAgreement: boolean;
+    readonly region?: string | undefined;
+  };
+  readonly line: string;
+  readonly category: string;
+  readonly title: string;
+  readonly policyVersion: string;
+  readonly requestedSeverity: Severity;
+  readonly severity: Severity;
+  readonly openedAt: number;
+  readonly responseTarget: BusinessDuration;
+  readonly responseCalendar: string;
+  readonly responseDueAt: number;
+  /** The initial-response clock recorded its (single) breach. */
+  readonly breached: boolean;
+  readonly firstResponseAt?: number | undefined;
+  readonly respondedWithinTarget?: boolean | undefined;
+  readonly assignee?: string | undefined;
+  readonly awaitingSince?: number | undefined;
+  readonly nonresponseDueAt?: number | undefined;
+  readonly resolvedAt?: number | undefined;
+  readonly resolution?: ResolutionReason | undefined;
+  readonly autoCloseAt?: number | undefined;
+  readonly closedAt?: number | undefined;
+  readonly surveySubmitted: boolean;
+  readonly reopenCount: number;
+  readonly downgradeCount: number;
+  /** Time of the last event applied. */
+  readonly updatedAt: number;
+  /** Stream revision of the last event applied (0 = `CaseOpened`). */
+  readonly revision: number;
+  /** Revision of the event that set each running deadline: part of its timer's identity. */
+  readonly deadlineSetAt: {
+    readonly response: number;
+    readonly nonresponse?: number | undefined;
+    readonly autoClose?: number | undefined;
+  };
+}

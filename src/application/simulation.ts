@@ -1,0 +1,111 @@
+import { isCustomer, timerActor, type Actor } from '../domain/actor.js';
+import type { CaseEvent } from '../domain/caseEvents.js';
+import type { CommandType } from '../domain/caseInput.js';
+import {
+  compareTimers,
+  pendingTimers,
+  timerCommand,
+  type CaseTimer,
+} from '../domain/caseTimers.js';
+import { VirtualClock } from '../domain/clock.js';
+import { decideCase } from '../domain/decideCase.js';
+import type { DocketError } from '../domain/docketError.js';
+import { formatInstant, parseInstant } from '../domain/instant.js';
+import type { Policy } from '../domain/policy.js';
+import type { CaseSnapshot } from '../domain/rebuildCase.js';
+import type { Tenant } from '../domain/tenant.js';
+import { MinHeap } from './minHeap.js';
+import type { Scenario } from './scenario.js';
+
+export interface SimulatedEvent {
+  readonly type: CaseEvent['type'];
+  readonly at: string;
+  readonly data: CaseEvent['data'];
+}
+
+export interface SimulationOutput {
+  readonly cases: Record<string, { state: string; severity: string; events: SimulatedEvent[] }>;
+  readonly refused: Array<{
+    step: number;
+    command: CommandType;
+    case: string;
+    error: { code: string; message: string; issues?: readonly unknown[] };
+  }>;
+}
+
+const timerKey = (t: CaseTimer) => `${t.kind}|${t.dueAt}|${t.revision}`;
+
+/**
+ * Runs a scenario on an in-memory log with a virtual clock (`docket simulate`). Before each
+ * step, every timer due strictly before the step's instant fires, in the fixed timer order,
+ * with the clock at its due instant; a step at the very instant a deadline falls is taken
+ * first ("1 hour or less" includes the hour). After the last step, timers due up to `until`
+ * fire. A refused step changes nothing and is listed in `refused`.
+ */
+export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOutput => {
+  const tenants = new Map<string, Tenant>(scenario.tenants.map((t) => [t.id, t]));
+  const snapshots = new Map<string, CaseSnapshot>();
+  const log = new Map<string, SimulatedEvent[]>();
+  const live = new Map<string, Set<string>>();
+  const timers = new MinHeap<CaseTimer>(compareTimers);
+  const refused: SimulationOutput['refused'][number][] = [];
+  const firstStep = scenario.steps[0];
+  const clock = new VirtualClock(firstStep !== undefined ? parseInstant(firstStep.at) : 0);
+
+  const execute = (type: CommandType, caseId: string, actor: Actor, input: unknown) => {
+    const now = clock.now();
+    const snapshot = snapshots.get(caseId);
+    const tenant = isCustomer(actor) ? tenants.get(actor.tenant) : undefined;
+    const decision = decideCase(snapshot, { type, caseId, actor, input }, { now, policy, tenant });
+    if (!decision.ok) return decision.error;
+    const { events, next } = decision.value;
+    if (events.length === 0 || next === undefined) return undefined;
+    const at = formatInstant(now);
+    let caseLog = log.get(caseId);
+    if (caseLog === undefined) log.set(caseId, (caseLog = []));
+    for (const event of events) caseLog.push({ type: event.type, at, data: event.data });
+    snapshots.set(caseId, next);
+    const needed = pendingTimers(next);
+    live.set(caseId, new Set(needed.map(timerKey)));
+    for (const timer of needed) timers.push(timer);
+    return undefined;
+  };
+
+  const fireTimers = (isDue: (dueAt: number) => boolean) => {
+    for (let next = timers.peek(); next !== undefined && isDue(next.dueAt); next = timers.peek()) {
+      timers.pop();
+      const key = timerKey(next);
+      const current = live.get(next.caseId);
+      if (current === undefined || !current.has(key)) continue; // superseded by a later event
+      current.delete(key);
+      clock.advanceTo(next.dueAt);
+      const error = execute(timerCommand[next.kind], next.caseId, timerActor, {});
+      if (error !== undefined) throw error; // a timer's check never fails on a consistent log
+    }
+  };
+
+  scenario.steps.forEach((step, index) => {
+    const at = parseInstant(step.at);
+    fireTimers((dueAt) => dueAt < at);
+    clock.advanceTo(at);
+    const error: DocketError | undefined = execute(step.command, step.case, step.actor, step.input);
+    if (error !== undefined) {
+      refused.push({ step: index, command: step.command, case: step.case, error: error.toJSON() });
+    }
+  });
+  if (scenario.until !== undefined) {
+    const until = parseInstant(scenario.until);
+    fireTimers((dueAt) => dueAt <= until);
+    clock.advanceTo(until);
+  }
+
+  const cases: SimulationOutput['cases'] = {};
+  for (const [caseId, snapshot] of snapshots) {
+    cases[caseId] = {
+      state: snapshot.state,
+      severity: snapshot.context.severity,
+      events: log.get(caseId) ?? [],
+    };
+  }
+  return { cases, refused };
+};

@@ -1,0 +1,65 @@
+import { Command, CommanderError } from 'commander';
+import { describeError, processIo, type CliIo } from './cliIo.js';
+import { policyCheck, policyShow } from './policyCommand.js';
+import { simulate } from './simulateCommand.js';
+import { slaDue } from './slaDueCommand.js';
+
+const buildProgram = (io: CliIo): Command => {
+  const program = new Command('docket')
+    .description('Docket: event-sourced case workflow engine for SLA-bound support')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const sla = program.command('sla').description('service-level computations');
+  sla
+    .command('due')
+    .description('print the initial-response due instant of a case')
+    .requiredOption('--offering <offering>', 'offering id, e.g. 21vianet')
+    .requiredOption('--line <line>', 'support line: technical, billing or presales')
+    .requiredOption('--severity <severity>', 'A, B or C')
+    .requiredOption('--opened-at <iso>', 'open instant, ISO 8601 with offset')
+    .option(
+      '--region <region>',
+      'tenant region, for offerings with regional hours (US, CA, AU, UK)',
+    )
+    .option('--policy <file>', 'policy file (default: the built-in policy)')
+    .option('--json', 'print JSON instead of the bare instant')
+    .action((options: Parameters<typeof slaDue>[0]) => slaDue(options, io));
+
+  program
+    .command('simulate')
+    .description('run a scenario on an in-memory store with a virtual clock and print JSON')
+    .argument('<scenario>', 'scenario file (JSON)')
+    .option('--policy <file>', 'policy file overriding the scenario’s')
+    .option('--pretty', 'indent the JSON output')
+    .action((file: string, options: Parameters<typeof simulate>[1]) => simulate(file, options, io));
+
+  const policy = program.command('policy').description('policy files');
+  policy
+    .command('show')
+    .description('print the built-in default policy (JSON)')
+    .action(() => policyShow(io));
+  policy
+    .command('check')
+    .description('validate a policy file')
+    .argument('<file>', 'policy file (JSON)')
+    .action((file: string) => policyCheck(file, io));
+
+  return program;
+};
+
+/** Runs the CLI; returns the exit code. Errors go to stderr, never as stack traces. */
+export const main = async (argv: readonly string[], io: CliIo = processIo): Promise<number> => {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has already written its message (or the help text) to stderr/stdout.
+      return error.exitCode;
+    }
+    io.err(describeError(error));
+    return 1;
+  }
+};

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { businessDurationSchema } from './businessDuration.js';
+import { contactSchema, resolutionReasonSchema } from './caseInput.js';
+import { impactSchema } from './impactAssessment.js';
+import { severitySchema } from './severity.js';
+
+const instant = z.iso.datetime();
+
+/** How the first customer-visible response measured against the initial-response target. */
+const firstResponseSchema = z.strictObject({
+  withinTarget: z.boolean(),
+  elapsedMs: z.number().int().nonnegative(),
+  businessElapsedMs: z.number().int().nonnegative(),
+});
+
+/**
+ * The data of every case event, current schema version. Due instants computed from the policy
+ * are recorded in the events themselves, so a case keeps the deadlines of the policy it was
+ * opened under and replays never need today's policy.
+ */
+export const caseEventDataSchemas = {
+  CaseOpened: z.strictObject({
+    caseId: z.string(),
+    tenant: z.strictObject({
+      id: z.string(),
+      offering: z.string(),
+      advancedAgreement: z.boolean(),
+      region: z.string().optional(),
+    }),
+    line: z.string(),
+    category: z.string(),
+    title: z.string(),
+    description: z.string(),
+    contact: contactSchema,
+    businessImpact: z.string().optional(),
+    impact: impactSchema.optional(),
+    proposedSeverity: severitySchema.optional(),
+    requestedSeverity: severitySchema,
+    severity: severitySchema,
+    severityReason: z.enum(['line-maximum', 'no-advanced-agreement', 'not-offered']).optional(),
+    severityExplanation: z.string().optional(),
+    policyVersion: z.string(),
+    responseTarget: businessDurationSchema,
+    responseCalendar: z.string(),
+    responseDueAt: instant,
+  }),
+  CaseAssigned: z.strictObject({ agent: z.string() }),
+  AgentResponded: z.strictObject({
+    agent: z.string(),
+    message: z.string(),
+    firstResponse: firstResponseSchema.optional(),
+  }),
+  CustomerInfoRequested: z.strictObject({
+    agent: z.string(),
+    message: z.string(),
+    nonresponseDueAt: instant,
+    firstResponse: firstResponseSchema.optional(),
+  }),
+  CustomerResponded: z.strictObject({ message: z.string() }),
+  ResponseDeadlineBreached: z.strictObject({ dueAt: instant }),
+  SeverityChanged: z.strictObject({
+    from: severitySchema,
+    to: severitySchema,
+    reason: z.string(),
+    responseDueAt: instant.optional(),
+    nonresponseDueAt: instant.optional(),
+  }),
+  SeverityDowngraded: z.strictObject({
+    from: severitySchema,
+    to: severitySchema,
+    reason: z.literal('customer-nonresponse'),
+    nonresponseDueAt: instant,
+  }),
+  NoteAdded: z.strictObject({ agent: z.string(), text: z.string() }),
+  CaseResolved: z.strictObject({
+    reason: resolutionReasonSchema,
+    summary: z.string(),
+    autoCloseAt: instant,
+  }),
+  CaseWithdrawn: z.strictObject({ reason: z.string(), autoCloseAt: instant }),
+  CaseReopened: z.strictObject({ reason: z.string() }),
+  CaseClosed: z.strictObject({}),
+  SurveySubmitted: z.strictObject({
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().optional(),
+  }),
+} as const;
+
+export type CaseEventType = keyof typeof caseEventDataSchemas;
+export const caseEventTypes = Object.keys(caseEventDataSchemas) as CaseEventType[];
+
+/** One union type per stream: `{ type, data }`. */
+export type CaseEvent = {
+  [K in CaseEventType]: { type: K; data: z.infer<(typeof caseEventDataSchemas)[K]> };
+}[CaseEventType];
+export type CaseEventOf<K extends CaseEventType> = Extract<CaseEvent, { type: K }>;
+
+/**
+ * The current schema version of each event type; older versions are upcast on read
+ * (`src/application/caseEventUpcasters.ts`). CaseResolved v2 added `autoCloseAt`.
+ */
+export const currentSchemaVersion: Record<CaseEventType, number> = {
+  ...(Object.fromEntries(caseEventTypes.map((t) => [t, 1])) as Record<CaseEventType, number>),
+  CaseResolved: 2,
+};
+
+export const isCaseEventType = (value: string): value is CaseEventType =>
+  Object.hasOwn(caseEventDataSchemas, value);

@@ -1,0 +1,286 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
+
+/** Runs the built `docket` binary as a user would (`npm test` builds it first). */
+const docket = (...args: string[]) => {
+  const run = spawnSync(process.execPath, ['bin/docket.js', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+};
+const tmp = mkdtempSync(join(tmpdir(), 'docket-cli-'));
+
+describe('docket sla due', () => {
+  it('prints the due instant on one line (DESIGN.md §3 worked example)', () => {
+    const run = docket(
+      'sla',
+      'due',
+      '--offering',
+      '21vianet',
+      '--line',
+      'technical',
+      '--severity',
+      'B',
+      '--opened-at',
+      '2026-11-23T10:00:00+08:00',
+    );
+    expect(run).toEqual({ code: 0, stdout: '2026-11-24T10:00:00+08:00\n', stderr: '' });
+  });
+
+  it('--json prints an object with dueAt', () => {
+    const run = docket(
+      'sla',
+      'due',
+      '--offering',
+      '21vianet',
+      '--line',
+      'technical',
+      '--severity',
+      'C',
+      '--opened-at',
+      '2026-11-23T10:00:00+08:00',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      dueAt: '2026-11-26T10:00:00+08:00',
+      dueAtUtc: '2026-11-26T02:00:00.000Z',
+      calendar: 'cn-daily',
+      businessDayHours: 15,
+    });
+  });
+
+  it('an impossible combination (billing A) exits non-zero with a clear message', () => {
+    const run = docket(
+      'sla',
+      'due',
+      '--offering',
+      '21vianet',
+      '--line',
+      'billing',
+      '--severity',
+      'A',
+      '--opened-at',
+      '2026-11-23T10:00:00+08:00',
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /severity A is not offered on the billing line of 21vianet \(highest is B\)/,
+    );
+  });
+
+  it('bad input exits non-zero: unknown offering, bad severity, instant without offset, missing option', () => {
+    for (const args of [
+      [
+        '--offering',
+        'acme',
+        '--line',
+        'technical',
+        '--severity',
+        'B',
+        '--opened-at',
+        '2026-11-23T10:00:00Z',
+      ],
+      [
+        '--offering',
+        '21vianet',
+        '--line',
+        'technical',
+        '--severity',
+        'D',
+        '--opened-at',
+        '2026-11-23T10:00:00Z',
+      ],
+      [
+        '--offering',
+        '21vianet',
+        '--line',
+        'technical',
+        '--severity',
+        'B',
+        '--opened-at',
+        '2026-11-23T10:00:00',
+      ],
+      ['--offering', '21vianet', '--line', 'technical', '--severity', 'B'],
+      [
+        '--offering',
+        'business',
+        '--line',
+        'billing',
+        '--severity',
+        'B',
+        '--opened-at',
+        '2026-11-23T10:00:00Z',
+      ],
+    ]) {
+      const run = docket('sla', 'due', ...args);
+      expect(run.code, args.join(' ')).not.toBe(0);
+      expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('uses a policy file given with --policy, and names the path of an error in it', () => {
+    const policy = structuredClone(defaultPolicyDocument) as {
+      version: string;
+      calendars: Record<string, { week: Record<string, unknown> }>;
+    };
+    policy.version = 'faster';
+    policy.calendars['cn-daily']!.week['mon'] = [['09:00', '08:00']];
+    const file = join(tmp, 'bad-policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+    const run = docket(
+      'sla',
+      'due',
+      '--offering',
+      '21vianet',
+      '--line',
+      'technical',
+      '--severity',
+      'B',
+      '--opened-at',
+      '2026-11-23T10:00:00+08:00',
+      '--policy',
+      file,
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/calendars\.cn-daily\.week\.mon\.0/);
+  });
+});
+
+describe('docket simulate', () => {
+  it('runs an example and prints { cases, refused }', () => {
+    const output = JSON.parse(
+      execFileSync(process.execPath, ['bin/docket.js', 'simulate', 'examples/sla-lifecycle.json'], {
+        encoding: 'utf8',
+      }),
+    ) as {
+      cases: Record<
+        string,
+        {
+          state: string;
+          severity: string;
+          events: Array<{ type: string; at: string; data: unknown }>;
+        }
+      >;
+      refused: unknown[];
+    };
+    expect(Object.keys(output.cases).sort()).toEqual([
+      'late-response',
+      'no-agreement',
+      'silent-customer',
+    ]);
+    expect(output.cases['silent-customer']).toMatchObject({ state: 'closed', severity: 'C' });
+    expect(output.refused).toHaveLength(2);
+  });
+
+  it('reports a missing file, bad JSON and an invalid scenario on stderr with a non-zero exit', () => {
+    const badJson = join(tmp, 'bad.json');
+    writeFileSync(badJson, '{ "steps": [');
+    const invalid = join(tmp, 'invalid.json');
+    writeFileSync(
+      invalid,
+      JSON.stringify({
+        steps: [
+          { at: 'yesterday', command: 'fly', case: 'c1', actor: { role: 'agent', id: 'li' } },
+        ],
+      }),
+    );
+    for (const [file, message] of [
+      [join(tmp, 'missing.json'), /cannot read scenario.*ENOENT/],
+      [badJson, /not valid JSON/],
+      [invalid, /steps\.0\.at[\s\S]*steps\.0\.command/],
+    ] as const) {
+      const run = docket('simulate', file);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  it('runs a scenario under another policy (what-if), inline or from a file relative to the scenario', () => {
+    const policy = structuredClone(defaultPolicyDocument) as {
+      version: string;
+      offerings: Record<
+        string,
+        { lines: Record<string, { severities: Record<string, { responseTarget: unknown }> }> }
+      >;
+    };
+    policy.version = 'two-days';
+    policy.offerings['21vianet']!.lines['technical']!.severities['B']!.responseTarget = {
+      businessDays: 2,
+    };
+    writeFileSync(join(tmp, 'two-days.json'), JSON.stringify(policy));
+    const steps = [
+      {
+        at: '2026-11-23T10:00:00+08:00',
+        command: 'open',
+        case: 'c1',
+        actor: { role: 'customer-admin', tenant: 'contoso', id: 'ada' },
+        input: {
+          line: 'technical',
+          severity: 'B',
+          category: 'other',
+          title: 't',
+          contact: { name: 'A', email: 'a@contoso.example' },
+        },
+      },
+    ];
+    const tenants = [{ id: 'contoso', offering: '21vianet', advancedAgreement: false }];
+    writeFileSync(
+      join(tmp, 'by-path.json'),
+      JSON.stringify({ policy: 'two-days.json', tenants, steps }),
+    );
+    writeFileSync(join(tmp, 'inline.json'), JSON.stringify({ policy, tenants, steps }));
+    for (const file of ['by-path.json', 'inline.json']) {
+      const run = docket('simulate', join(tmp, file));
+      expect(run.code, run.stderr).toBe(0);
+      const opened = (
+        JSON.parse(run.stdout) as {
+          cases: {
+            c1: { events: Array<{ data: { responseDueAt: string; policyVersion: string } }> };
+          };
+        }
+      ).cases.c1.events[0]!.data;
+      expect(opened).toMatchObject({
+        policyVersion: 'two-days',
+        responseDueAt: '2026-11-25T02:00:00.000Z',
+      });
+    }
+  });
+});
+
+describe('docket policy', () => {
+  it('show prints the default policy, which check accepts', () => {
+    const shown = docket('policy', 'show');
+    expect(shown.code).toBe(0);
+    const file = join(tmp, 'default.json');
+    writeFileSync(file, shown.stdout);
+    expect(docket('policy', 'check', file)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/valid/),
+    });
+  });
+
+  it('check names what is wrong and where', () => {
+    const file = join(tmp, 'wrong.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 'x',
+        calendars: { c: { zone: 'Mars/Olympus', week: { mon: [['09:00', '17:00']] } } },
+        autoClose: { days: 7 },
+        offerings: {},
+      }),
+    );
+    const run = docket('policy', 'check', file);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/calendars\.c\.zone/);
+  });
+
+  it('an unknown command exits non-zero', () => {
+    expect(docket('fly').code).not.toBe(0);
+  });
+});
