@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { eventHash } from '../application/eventHash.js';
+import {
+  assertStreamId,
+  GENESIS_HASH,
+  revisionMatches,
+  WrongExpectedRevisionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type EventSubscription,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '../application/eventStore.js';
+import { LiveFeed } from './liveFeed.js';
+import { sqliteEventsSchema, SQLITE_EVENTS_SCHEMA_VERSION } from './sqliteEventsSchema.js';
+
+export interface SqliteEventStoreOptions {
+  /** The database file (created if missing), or `:memory:`. */
+  readonly path: string;
+  /**
+   * `full`: an acknowledged append survives power loss (one fsync per commit). `normal`: it
+   * survives a crash of the process but may be lost on power loss.
+   * @defaultValue 'full'
+   */
+  readonly synchronous?: 'full' | 'normal';
+  /**
+   * How often a subscriber that has caught up looks for events written by other processes
+   * (appends through this instance wake it at once).
+   * @defaultValue 200
+   */
+  readonly pollMs?: number;
+  /**
+   * How long a commit waits for another process holding the write lock.
+   * @defaultValue 5000
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Rows come back as arrays, in this column order (`stmt.raw()`), which reads fastest. */
+const COLUMNS =
+  'position, stream_id, revision, event_id, type, schema_version, data, metadata, previous_hash, hash';
+type Row = [number, string, number, string, string, number, string, string, string, string];
+
+const PAGE = 1_000;
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+  /** JSON of each event's data and metadata, serialised before the transaction. */
+  readonly serialised: ReadonlyArray<{ data: string; metadata: string }>;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+const toRecorded = (row: Row): RecordedEvent => ({
+  position: BigInt(row[0]),
+  streamId: row[1],
+  revision: row[2],
+  eventId: row[3],
+  type: row[4],
+  schemaVersion: row[5],
+  data: JSON.parse(row[6]) as unknown,
+  metadata: {
+    ...(JSON.parse(row[7]) as RecordedEvent['metadata']),
+    previousHash: row[8],
+    hash: row[9],
+  },
+});
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. A unique (stream, revision) key
+ * enforces optimistic concurrency in the database itself; appends made while a commit is
+ * being written are grouped into the next transaction (group commit), each in its own
+ * savepoint, so one caller's conflict does not fail the others. See docs/event-store.md.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly #db: Database.Database;
+  readonly #feed: LiveFeed;
+  readonly #queue: PendingAppend[] = [];
+  #flushScheduled = false;
+  #closed = false;
+
+  readonly #last: Database.Statement<[string], { revision: number; hash: string }>;
+  readonly #byCommand: Database.Statement<[string, string], { revision: number; position: number }>;
+  readonly #insert: Database.Statement<
+    [string, number, string, string, number, string, string, string, string, string]
+  >;
+  readonly #streamForwards: Database.Statement<[string, number, number]>;
+  readonly #streamBackwards: Database.Statement<[string, number, number]>;
+  readonly #allForwards: Database.Statement<[number, number]>;
+  readonly #allBackwards: Database.Statement<[number, number]>;
+  readonly #appendBatch: Database.Transaction<(batch: PendingAppend[]) => unknown[]>;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.#db = new Database(options.path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
+    migrate(this.#db);
+
+    this.#last = this.#db.prepare(
+      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    );
+    this.#byCommand = this.#db.prepare(
+      `SELECT revision, position FROM events WHERE stream_id = ? AND command_id = ?
+       ORDER BY revision DESC LIMIT 1`,
+    );
+    this.#insert = this.#db.prepare(
+      `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata,
+         command_id, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const select = (where: string, order: string) =>
+      this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY ${order} LIMIT ?`);
+    this.#streamForwards = select('stream_id = ? AND revision >= ?', 'revision').raw();
+    this.#streamBackwards = select('stream_id = ? AND revision <= ?', 'revision DESC').raw();
+    this.#allForwards = select('position > ?', 'position').raw();
+    this.#allBackwards = select('position < ?', 'position DESC').raw();
+
+    // A transaction function called inside another runs as a savepoint: a request that throws
+    // rolls back alone and the rest of the batch commits.
+    const appendOne = this.#db.transaction((request: PendingAppend) => this.#appendOne(request));
+    this.#appendBatch = this.#db.transaction((batch: PendingAppend[]) =>
+      batch.map((request) => {
+        try {
+          return appendOne(request);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
+    this.#feed = new LiveFeed(
+      (after, limit) => this.#page(this.#allForwards, Number(after), limit),
+      options.pollMs ?? 200,
+    );
+  }
+
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions) {
+    return new Promise<AppendResult>((resolve, reject) => {
+      if (this.#closed) throw new Error('the event store is closed');
+      assertStreamId(streamId);
+      const serialised = events.map((e) => ({
+        data: JSON.stringify(e.data) ?? 'null',
+        metadata: JSON.stringify(e.metadata),
+      }));
+      this.#queue.push({
+        streamId,
+        events,
+        expectedRevision: options.expectedRevision,
+        serialised,
+        resolve,
+        reject,
+      });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *readStream(streamId: string, options: ReadStreamOptions = {}) {
+    assertStreamId(streamId);
+    const backwards = options.direction === 'backwards';
+    let remaining = options.maxCount ?? Infinity;
+    let next = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    while (remaining > 0) {
+      const limit = Math.min(PAGE, remaining);
+      const rows = backwards
+        ? this.#streamBackwards.all(streamId, next, limit)
+        : this.#streamForwards.all(streamId, next, limit);
+      for (const row of rows as Row[]) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      next = (rows.at(-1) as Row)[2] + (backwards ? -1 : 1);
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *readAll(options: ReadAllOptions = {}) {
+    const backwards = options.direction === 'backwards';
+    const statement = backwards ? this.#allBackwards : this.#allForwards;
+    let remaining = options.maxCount ?? Infinity;
+    let after = options.after === undefined ? (backwards ? Infinity : 0) : Number(options.after);
+    while (remaining > 0) {
+      const limit = Math.min(PAGE, remaining);
+      const page = this.#page(statement, after, limit);
+      yield* page;
+      if (page.length < limit) return;
+      remaining -= page.length;
+      after = Number((page.at(-1) as RecordedEvent).position);
+    }
+  }
+
+  subscribe(options: SubscribeOptions = {}): EventSubscription {
+    return this.#feed.subscribe(options.after ?? 0n);
+  }
+
+  /** What this connection really runs with (for `docket` status output and tests). */
+  durability(): { journalMode: string; synchronous: 'full' | 'normal' | 'off' | 'extra' } {
+    const levels = ['off', 'normal', 'full', 'extra'] as const;
+    return {
+      journalMode: this.#db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: levels[this.#db.pragma('synchronous', { simple: true }) as number] ?? 'off',
+    };
+  }
+
+  /** Commits what is queued, stops the subscriptions and closes the file. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#flush();
+    this.#closed = true;
+    this.#feed.closeAll();
+    this.#db.close();
+    return Promise.resolve();
+  }
+
+  #page(statement: Database.Statement<[number, number]>, after: number, limit: number) {
+    return (statement.all(after, limit) as Row[]).map(toRecorded);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue.splice(0);
+    if (batch.length === 0) return;
+    let outcomes: unknown[];
+    try {
+      outcomes = this.#appendBatch.immediate(batch);
+    } catch (error) {
+      // BEGIN or COMMIT failed (the file is locked past the busy timeout, the disk is full):
+      // nothing of the batch was committed.
+      for (const request of batch) request.reject(error);
+      return;
+    }
+    let appended = false;
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) return request.reject(outcome);
+      const result = outcome as AppendResult;
+      appended ||= !result.duplicate;
+      request.resolve(result);
+    });
+    if (appended) this.#feed.notify();
+  }
+
+  #appendOne({ streamId, events, expectedRevision, serialised }: PendingAppend): AppendResult {
+    const commandId = events[0]?.metadata.commandId;
+    if (commandId !== undefined) {
+      const earlier = this.#byCommand.get(streamId, commandId);
+      if (earlier !== undefined) {
+        return {
+          nextRevision: earlier.revision,
+          position: BigInt(earlier.position),
+          duplicate: true,
+        };
+      }
+    }
+    const last = this.#last.get(streamId);
+    const actual = last?.revision ?? -1;
+    if (!revisionMatches(expectedRevision, actual)) {
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    }
+    let previousHash = last?.hash ?? GENESIS_HASH;
+    let revision = actual;
+    let position = 0n;
+    events.forEach((event, i) => {
+      revision += 1;
+      const eventId = randomUUID();
+      const hash = eventHash({ streamId, revision, eventId, event, previousHash });
+      const json = serialised[i] as { data: string; metadata: string };
+      const info = this.#insert.run(
+        streamId,
+        revision,
+        eventId,
+        event.type,
+        event.schemaVersion,
+        json.data,
+        json.metadata,
+        event.metadata.commandId,
+        previousHash,
+        hash,
+      );
+      position = BigInt(info.lastInsertRowid);
+      previousHash = hash;
+    });
+    if (events.length === 0) position = this.#positionOf(streamId, actual);
+    return { nextRevision: revision, position, duplicate: false };
+  }
+
+  #positionOf(streamId: string, revision: number): bigint {
+    const row = this.#streamForwards.all(streamId, revision, 1)[0] as Row | undefined;
+    return row === undefined ? 0n : BigInt(row[0]);
+  }
+}
+
+const migrate = (db: Database.Database): void => {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SQLITE_EVENTS_SCHEMA_VERSION) {
+    throw new Error(
+      `${db.name}: event store schema version ${version} is newer than this Docket knows (${SQLITE_EVENTS_SCHEMA_VERSION}); upgrade Docket`,
+    );
+  }
+  if (version < SQLITE_EVENTS_SCHEMA_VERSION) {
+    db.transaction(() => {
+      db.exec(sqliteEventsSchema);
+      db.pragma(`user_version = ${SQLITE_EVENTS_SCHEMA_VERSION}`);
+    }).immediate();
+  }
+};

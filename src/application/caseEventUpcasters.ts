@@ -1,0 +1,19 @@
+import type { Upcaster } from './upcasting.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * CaseResolved v1 (before the auto-close instant was recorded in the event) → v2: the
+ * instant is the resolution's occurred-at + 7 days, the only auto-close period v1 knew.
+ */
+const caseResolvedV1: Upcaster = {
+  type: 'CaseResolved',
+  fromVersion: 1,
+  upcast: (data, event) => ({
+    ...(data as object),
+    autoCloseAt: new Date(Date.parse(event.metadata.occurredAt) + 7 * DAY_MS).toISOString(),
+  }),
+};
+
+/** Every upcaster of case events, oldest first. */
+export const caseEventUpcasters: readonly Upcaster[] = [caseResolvedV1];

@@ -1,0 +1,144 @@
+import { DocketError, ErrorCode } from '../domain/docketError.js';
+
+/**
+ * The event store port. Streams are named `<category>-<id>` (`case-c1`); revisions count from
+ * 0 within a stream; positions order every event of the store. Adapters: SQLite (embedded
+ * default), EventStoreDB (production), memory (simulations, tests). One contract suite
+ * (`test/contract/eventStore.contract.ts`) runs against each.
+ */
+export interface EventStore {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** History after `after` (exclusive; from the start if omitted), then live events, in order. */
+  subscribe(options?: SubscribeOptions): EventSubscription;
+  close(): Promise<void>;
+}
+
+/** `no-stream`: must not exist; `exists`: must exist; `any`: no check; a number: the last revision. */
+export type ExpectedRevision = 'no-stream' | 'exists' | 'any' | number;
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+/** What the caller appends; the store adds id, revision, position and the hash chain. */
+export interface NewEvent {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/** The envelope's metadata (DESIGN.md §5); `commandId` makes appends idempotent. */
+export interface EventMetadata {
+  readonly commandId: string;
+  readonly causationId: string;
+  readonly correlationId: string;
+  readonly actor: { readonly role: string; readonly id: string; readonly tenant?: string };
+  /** ISO 8601, UTC, millisecond precision. */
+  readonly occurredAt: string;
+  readonly caseId?: string;
+  readonly policyVersion?: string;
+  readonly machineVersion?: number;
+}
+
+export interface RecordedEvent {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: RecordedMetadata;
+}
+
+export interface RecordedMetadata extends EventMetadata {
+  /** Hash of the previous event of the stream (64 zeros for the first). */
+  readonly previousHash: string;
+  /** SHA-256 of this event's canonical form, chained to `previousHash` (see eventHash.ts). */
+  readonly hash: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append. */
+  readonly nextRevision: number;
+  /** Position of the last event appended (or of the earlier append, for a duplicate). */
+  readonly position: bigint;
+  /** True when the command id was already recorded: nothing was appended. */
+  readonly duplicate: boolean;
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive; default: the first (forwards) or last (backwards) event. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Exclusive: events strictly after (forwards) or before (backwards) this position. */
+  readonly after?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events strictly after this position. */
+  readonly after?: bigint;
+}
+
+export interface EventSubscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A stream id: `<category>-<id>`, lower-case category, id of letters, digits, `.`, `_`, `~`, `-`. */
+export const STREAM_ID_PATTERN = /^[a-z][a-z0-9]{0,31}-[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/;
+
+export class WrongExpectedRevisionError extends DocketError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's last revision, or -1 if it does not exist. */
+    readonly actual: number,
+  ) {
+    super(
+      ErrorCode.conflict,
+      `stream ${streamId} is at revision ${actual < 0 ? '(none)' : actual}, expected ${String(expected)}`,
+    );
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export const isWrongExpectedRevision = (error: unknown): error is WrongExpectedRevisionError =>
+  error instanceof WrongExpectedRevisionError;
+
+export class InvalidStreamIdError extends DocketError {
+  constructor(readonly streamId: string) {
+    super(
+      ErrorCode.validation,
+      `invalid stream id ${JSON.stringify(streamId)}: expected <category>-<id>, e.g. case-c1 (letters, digits, . _ ~ - only)`,
+      [{ path: 'streamId', message: 'not a valid stream id' }],
+    );
+    this.name = 'InvalidStreamIdError';
+  }
+}
+
+/** Throws InvalidStreamIdError unless `streamId` is a valid stream id. */
+export const assertStreamId = (streamId: string): void => {
+  if (!STREAM_ID_PATTERN.test(streamId)) throw new InvalidStreamIdError(streamId);
+};
+
+/** Whether a stream at `actual` (-1: none) satisfies `expected`. */
+export const revisionMatches = (expected: ExpectedRevision, actual: number): boolean =>
+  expected === 'any' ||
+  (expected === 'no-stream' && actual < 0) ||
+  (expected === 'exists' && actual >= 0) ||
+  expected === actual;
