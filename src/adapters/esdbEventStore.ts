@@ -64,7 +64,7 @@ export type EsdbClient = Pick<
 export interface EsdbEventStoreOptions {
   /** e.g. `esdb://localhost:2113?tls=false`; see the client's connection string docs. */
   readonly connectionString: string;
-  /** Stream-name prefixes `readAll` and `subscribe` deliver; default `['case-', 'tenant-']`. */
+  /** Stream-name prefixes `readAll` and `subscribe` deliver; default `['case-', 'directory-']`. */
   readonly streamPrefixes?: readonly string[];
 }
 

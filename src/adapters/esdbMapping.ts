@@ -36,7 +36,7 @@ import {
  */
 
 /** Streams the adapter reads from `$all` and subscribes to (ESDB stream-name prefixes). */
-export const DEFAULT_STREAM_PREFIXES: readonly string[] = ['case-', 'tenant-'];
+export const DEFAULT_STREAM_PREFIXES: readonly string[] = ['case-', 'directory-'];
 
 /** The fields of the client's recorded event (`ResolvedEvent.event`) the adapter reads. */
 export interface EsdbRecorded {

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { describeError, processIo, type CliIo } from './cliIo.js';
 import { policyCheck, policyShow } from './policyCommand.js';
 import { simulate } from './simulateCommand.js';
+import { serve } from './serveCommand.js';
 import { slaDue } from './slaDueCommand.js';
+import { tokensCreate, type TokensCreateOptions } from './tokensCommand.js';
 
 const buildProgram = (io: CliIo): Command => {
   const program = new Command('docket')
@@ -44,6 +46,26 @@ const buildProgram = (io: CliIo): Command => {
     .description('validate a policy file')
     .argument('<file>', 'policy file (JSON)')
     .action((file: string) => policyCheck(file, io));
+
+  program
+    .command('serve')
+    .description(
+      'run the HTTP service (configuration: environment variables, docs/configuration.md)',
+    )
+    .action(() => serve(io));
+
+  const tokens = program.command('tokens').description('API tokens');
+  tokens
+    .command('create')
+    .description('issue an API token (printed once) in the configured store')
+    .requiredOption(
+      '--role <role>',
+      'customer-admin, customer-user, agent, auditor, reporter or admin',
+    )
+    .option('--tenant <tenant>', 'the tenant of a customer-admin or customer-user token')
+    .option('--name <name>', 'who holds it: the actor id recorded on their events')
+    .option('--json', 'print the token and its details as JSON')
+    .action((options: TokensCreateOptions) => tokensCreate(options, io));
 
   return program;
 };

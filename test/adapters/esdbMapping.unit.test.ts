@@ -229,7 +229,9 @@ describe('esdb mapping: $all filters', () => {
   it('keeps Docket streams of the configured prefixes and drops system events', () => {
     const prefixes = DEFAULT_STREAM_PREFIXES;
     expect(isDocketEvent({ streamId: 'case-c1', type: 'CaseOpened' }, prefixes)).toBe(true);
-    expect(isDocketEvent({ streamId: 'tenant-contoso', type: 'TenantAdded' }, prefixes)).toBe(true);
+    expect(
+      isDocketEvent({ streamId: 'directory-tenants', type: 'TenantRegistered' }, prefixes),
+    ).toBe(true);
     expect(isDocketEvent({ streamId: 'orders-1', type: 'OrderPlaced' }, prefixes)).toBe(false);
     expect(isDocketEvent({ streamId: 'case-c1', type: '$>' }, prefixes)).toBe(false);
     expect(isDocketEvent({ streamId: '$$case-c1', type: '$metadata' }, prefixes)).toBe(false);

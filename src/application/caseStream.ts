@@ -1,0 +1,34 @@
+import type { CaseMachineEvent } from '../../machines/caseMachine.js';
+import type { CaseEvent } from '../domain/caseEvents.js';
+import { rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
+import type { EventStore, RecordedEvent } from './eventStore.js';
+
+/** The stream of case `id`. */
+export const caseStreamId = (caseId: string): string => `case-${caseId}`;
+
+/** A case id as it may appear in a stream name and a URL. */
+export const CASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+/** A recorded (and upcast) case event as the machine folds it. */
+export const toMachineEvent = (event: RecordedEvent): CaseMachineEvent =>
+  ({
+    type: event.type,
+    data: event.data,
+    at: Date.parse(event.metadata.occurredAt),
+  }) as CaseEvent & { at: number };
+
+export interface LoadedCase {
+  readonly snapshot: CaseSnapshot | undefined;
+  readonly events: readonly RecordedEvent[];
+}
+
+/** Reads a case's stream and rebuilds it. A stream the machine cannot replay is a fault. */
+export const loadCase = async (store: EventStore, caseId: string): Promise<LoadedCase> => {
+  const events: RecordedEvent[] = [];
+  for await (const event of store.readStream(caseStreamId(caseId))) events.push(event);
+  const rebuilt = rebuildCase(events.map(toMachineEvent));
+  if (!rebuilt.ok) {
+    throw new Error(`case ${caseId} cannot be replayed: ${rebuilt.error.message}`);
+  }
+  return { snapshot: rebuilt.value, events };
+};

@@ -1,0 +1,43 @@
+import type { Clock } from '../domain/clock.js';
+import type { Policy } from '../domain/policy.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { CaseCommandHandler } from './caseCommandHandler.js';
+import { caseEventUpcasters } from './caseEventUpcasters.js';
+import type { EventStore } from './eventStore.js';
+import { PolicyLog } from './policyLog.js';
+import type { PolicyRegistry } from './policyRegistry.js';
+import { TenantDirectory } from './tenantDirectory.js';
+import { TokenRegistry } from './tokenRegistry.js';
+import { UpcasterRegistry, withUpcasting } from './upcasting.js';
+
+/** The application services one store and one policy give: what `serve` and the CLI share. */
+export interface DocketServices {
+  /** The store as the services see it: reads come out upcast to today's event shapes. */
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly policies: PolicyRegistry;
+  readonly tenants: TenantDirectory;
+  readonly tokens: TokenRegistry;
+  readonly commands: CaseCommandHandler;
+}
+
+export const createDocketServices = async (
+  rawStore: EventStore,
+  clock: Clock,
+  policy: Policy,
+): Promise<Result<DocketServices>> => {
+  const store = withUpcasting(rawStore, new UpcasterRegistry(caseEventUpcasters));
+  const policies = await new PolicyLog(store, clock).adopt(policy);
+  if (!policies.ok) return err(policies.error);
+  const tenants = new TenantDirectory(store, clock, () => policies.value.current);
+  const tokens = new TokenRegistry(store, clock, {
+    tenantExists: async (id) => (await tenants.get(id)) !== undefined,
+  });
+  const commands = new CaseCommandHandler({
+    store,
+    clock,
+    policies: policies.value,
+    tenant: (id) => tenants.get(id),
+  });
+  return ok({ store, clock, policies: policies.value, tenants, tokens, commands });
+};

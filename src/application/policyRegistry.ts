@@ -1,0 +1,18 @@
+import type { Policy } from '../domain/policy.js';
+
+/** The policy in force and the earlier versions running cases were opened under. */
+export interface PolicyRegistry {
+  readonly current: Policy;
+  byVersion(version: string): Policy | undefined;
+  /** Learns versions adopted since (by another process, say); absent for a fixed set. */
+  refresh?(): Promise<void>;
+}
+
+export const policyRegistry = (
+  current: Policy,
+  earlier: readonly Policy[] = [],
+): PolicyRegistry => {
+  const versions = new Map(earlier.map((p) => [p.version, p]));
+  versions.set(current.version, current);
+  return { current, byVersion: (version) => versions.get(version) };
+};

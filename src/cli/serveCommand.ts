@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import { openEventStore } from '../adapters/openEventStore.js';
+import { readPolicyFile } from '../adapters/policyFile.js';
+import { systemClock } from '../adapters/systemClock.js';
+import { createDocketServices, type DocketServices } from '../application/docketServices.js';
+import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
+import { buildApp } from '../http/buildApp.js';
+import type { CliIo } from './cliIo.js';
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly services: DocketServices;
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, adopts the policy, issues the first admin token if none exists, listens. */
+export const startService = async (config: ServiceConfig, io: CliIo): Promise<RunningService> => {
+  const policy = readPolicyFile(config.policyFile);
+  if (!policy.ok) throw policy.error;
+  const { store, description } = openEventStore(config);
+  try {
+    const services = await createDocketServices(store, systemClock, policy.value);
+    if (!services.ok) throw services.error;
+    const adminToken = await services.value.tokens.bootstrapAdmin();
+    const app = await buildApp(services.value, {
+      bodyLimit: config.bodyLimit,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    });
+    const url = await app.listen({ port: config.port, host: config.host });
+    io.out(
+      `docket: listening on ${url} (events: ${description}; policy ${policy.value.version}; timers: not yet built, none fire)\n`,
+    );
+    for (const unused of [
+      ['REDIS_URL', config.redisUrl],
+      ['DATABASE_URL', config.databaseUrl],
+    ] as const) {
+      if (unused[1] !== undefined)
+        io.err(`docket: ${unused[0]} is set but this version does not use it yet; ignored\n`);
+    }
+    if (adminToken !== undefined) {
+      io.out(
+        `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
+          `docket: create the others with \`npx docket tokens create --role agent --name <name>\` ` +
+          `(or POST /tokens with this one); API browser at ${url}/docs\n`,
+      );
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      services: services.value,
+      url,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+};
+
+/** `docket serve` (`npm start`): runs until SIGTERM or SIGINT, then shuts down gracefully. */
+export const serve = async (io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> => {
+  const config = loadServiceConfig(env);
+  if (!config.ok) throw config.error;
+  const service = await startService(config.value, io);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      io.err(`docket: ${signal}: finishing in-flight requests, then closing the store\n`);
+      service.close().then(resolve, (error: unknown) => {
+        io.err(`docket: shutdown failed: ${String(error)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+};

@@ -1,0 +1,131 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { TenantDirectory } from '../application/tenantDirectory.js';
+import { tenantPatchSchema } from '../application/tenantDirectory.js';
+import { tokenRequestSchema, type TokenRegistry } from '../application/tokenRegistry.js';
+import { forbidden, notFound } from '../domain/docketError.js';
+import type { Result } from '../domain/result.js';
+import { tenantSchema } from '../domain/tenant.js';
+
+const tenantView = z.object({
+  id: z.string(),
+  offering: z.string(),
+  advancedAgreement: z.boolean(),
+  region: z.string().optional(),
+});
+const tokenView = z.object({
+  tokenId: z.string(),
+  role: z.string(),
+  tenant: z.string().optional(),
+  name: z.string().optional(),
+  issuedAt: z.string(),
+  revoked: z.boolean(),
+});
+const tenantId = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a tenant id') });
+
+const unwrap = <T>(result: Result<T>): T => {
+  if (!result.ok) throw result.error;
+  return result.value;
+};
+const adminOnly = (request: FastifyRequest) => {
+  if (request.actor.role !== 'admin') throw forbidden('only admins manage tenants and tokens');
+};
+
+/** Tenants and API tokens, managed by `admin` tokens (customers may read their own tenant). */
+export const adminRoutes =
+  (tenants: TenantDirectory, tokens: TokenRegistry): FastifyPluginAsyncZod =>
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async (app) => {
+    app.post(
+      '/tenants',
+      {
+        schema: {
+          summary: 'Register a tenant',
+          tags: ['admin'],
+          body: tenantSchema,
+          response: { 201: tenantView },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(unwrap(await tenants.register(request.actor, request.body))),
+    );
+    app.get(
+      '/tenants',
+      {
+        schema: { summary: 'All tenants', tags: ['admin'], response: { 200: z.array(tenantView) } },
+      },
+      async (request) => {
+        if (request.actor.role === 'customer-admin' || request.actor.role === 'customer-user') {
+          const own = await tenants.get(request.actor.tenant);
+          return own === undefined ? [] : [own];
+        }
+        return tenants.list();
+      },
+    );
+    app.get(
+      '/tenants/:id',
+      { schema: { tags: ['admin'], params: tenantId, response: { 200: tenantView } } },
+      async (request) => {
+        const actor = request.actor;
+        const tenant = await tenants.get(request.params.id);
+        const hidden = 'tenant' in actor && actor.tenant !== request.params.id;
+        if (tenant === undefined || hidden) throw notFound(`tenant ${request.params.id} not found`);
+        return tenant;
+      },
+    );
+    app.patch(
+      '/tenants/:id',
+      {
+        schema: {
+          summary: "Change a tenant's agreement or region",
+          tags: ['admin'],
+          params: tenantId,
+          body: tenantPatchSchema,
+          response: { 200: tenantView },
+        },
+      },
+      async (request) =>
+        unwrap(await tenants.update(request.actor, request.params.id, request.body)),
+    );
+
+    app.post(
+      '/tokens',
+      {
+        schema: {
+          summary: 'Issue an API token (shown once)',
+          tags: ['admin'],
+          body: tokenRequestSchema,
+          response: { 201: tokenView.extend({ token: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        const { token, info } = unwrap(await tokens.issue(request.actor, request.body));
+        return reply.code(201).send({ ...info, token });
+      },
+    );
+    app.get(
+      '/tokens',
+      { schema: { tags: ['admin'], response: { 200: z.array(tokenView) } } },
+      async (request) => {
+        adminOnly(request);
+        return tokens.list();
+      },
+    );
+    app.delete(
+      '/tokens/:id',
+      {
+        schema: {
+          summary: 'Revoke a token',
+          tags: ['admin'],
+          params: z.object({ id: z.uuid() }),
+          response: { 200: tokenView },
+        },
+      },
+      async (request) => {
+        adminOnly(request);
+        return unwrap(await tokens.revoke(request.actor, request.params.id));
+      },
+    );
+  };

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
+import { CaseCommandHandler } from '../../src/application/caseCommandHandler.js';
+import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
+import { policyRegistry } from '../../src/application/policyRegistry.js';
+import { VirtualClock } from '../../src/domain/clock.js';
+import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { ada, contoso, fabrikam, li, timer } from '../specs/caseSpec.js';
+
+const openInput = {
+  line: 'technical',
+  severity: 'B',
+  category: 'sso',
+  title: 'SSO fails',
+  contact: { name: 'Ada', email: 'ada@contoso.example' },
+};
+
+const setup = (store: EventStore = new MemoryEventStore()) => {
+  const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
+  const handler = new CaseCommandHandler({
+    store,
+    clock,
+    policies: policyRegistry(defaultPolicy),
+    tenant: (id) => Promise.resolve([contoso, fabrikam].find((t) => t.id === id)),
+  });
+  return { store, clock, handler };
+};
+
+const streamOf = async (store: EventStore, caseId: string) => {
+  const out: RecordedEvent[] = [];
+  for await (const e of store.readStream(`case-${caseId}`)) out.push(e);
+  return out;
+};
+
+describe('case command handler', () => {
+  it('opens and responds, recording the envelope on every event', async () => {
+    const { store, clock, handler } = setup();
+    const opened = await handler.handle({
+      type: 'open',
+      caseId: 'c1',
+      actor: ada,
+      input: openInput,
+      correlationId: 'corr-1',
+    });
+    expect(opened.ok && opened.value.snapshot.state).toBe('opened');
+    clock.advanceTo(Date.parse('2026-11-23T03:00:00Z'));
+    const responded = await handler.handle({
+      type: 'respond',
+      caseId: 'c1',
+      actor: li,
+      input: { message: 'Looking' },
+    });
+    expect(responded.ok && responded.value.snapshot).toMatchObject({
+      state: 'responded',
+      revision: 1,
+    });
+    const events = await streamOf(store, 'c1');
+    expect(events.map((e) => e.type)).toEqual(['CaseOpened', 'AgentResponded']);
+    expect(events[0]!.metadata).toMatchObject({
+      correlationId: 'corr-1',
+      actor: ada,
+      occurredAt: '2026-11-23T02:00:00.000Z',
+      caseId: 'c1',
+      policyVersion: 'seed-2026.1',
+      machineVersion: 1,
+    });
+    expect(events[1]!.metadata.occurredAt).toBe('2026-11-23T03:00:00.000Z');
+  });
+
+  it('a retried command id returns the first result and appends nothing', async () => {
+    const { store, clock, handler } = setup();
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    const first = await handler.handle({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: li,
+      input: { reason: 'fixed', summary: 'x' },
+      commandId: 'k1',
+    });
+    clock.advanceTo(Date.parse('2026-11-23T05:00:00Z'));
+    const retry = await handler.handle({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: li,
+      input: { reason: 'fixed', summary: 'x' },
+      commandId: 'k1',
+    });
+    expect(retry.ok && retry.value.duplicate).toBe(true);
+    expect(retry.ok && retry.value.snapshot.revision).toBe(
+      first.ok && first.value.snapshot.revision,
+    );
+    expect(retry.ok && retry.value.events.map((e) => e.eventId)).toEqual(
+      first.ok && first.value.events.map((e) => e.eventId),
+    );
+    expect((await streamOf(store, 'c1')).length).toBe(2);
+    const stolen = await handler.handle({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: { role: 'agent', id: 'mallory' },
+      input: { reason: 'fixed', summary: 'x' },
+      commandId: 'k1',
+    });
+    expect(!stolen.ok && stolen.error.code).toBe('validation');
+  });
+
+  it('an If-Match revision that is not the current one is a conflict carrying the current revision', async () => {
+    const { store, handler } = setup();
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: 'a' } });
+    const stale = await handler.handle({
+      type: 'respond',
+      caseId: 'c1',
+      actor: li,
+      input: { message: 'x' },
+      expectedRevision: 0,
+    });
+    expect(!stale.ok && stale.error).toMatchObject({ code: 'conflict', currentRevision: 1 });
+    expect((await streamOf(store, 'c1')).length).toBe(2);
+    const fresh = await handler.handle({
+      type: 'respond',
+      caseId: 'c1',
+      actor: li,
+      input: { message: 'x' },
+      expectedRevision: 1,
+    });
+    expect(fresh.ok).toBe(true);
+  });
+
+  it('concurrent writers without If-Match are retried on the fresh state: nothing lost', async () => {
+    const { store, handler } = setup();
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: `note ${i}` } }),
+      ),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const events = await streamOf(store, 'c1');
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('the decision is re-made on the fresh state: a second concurrent resolve is refused', async () => {
+    const { handler } = setup();
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    const [a, b] = await Promise.all([
+      handler.handle({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: li,
+        input: { reason: 'fixed', summary: 'a' },
+      }),
+      handler.handle({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: li,
+        input: { reason: 'fixed', summary: 'b' },
+      }),
+    ]);
+    expect([a.ok, b.ok].sort()).toEqual([false, true]);
+    const refused = a.ok ? b : a;
+    expect(!refused.ok && refused.error.code).toBe('invalid-transition');
+  });
+
+  it('refusals append nothing; a check with nothing to do appends nothing', async () => {
+    const { store, handler } = setup();
+    expect(
+      (
+        await handler.handle({
+          type: 'respond',
+          caseId: 'nope',
+          actor: li,
+          input: { message: 'x' },
+        })
+      ).ok,
+    ).toBe(false);
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    const check = await handler.handle({
+      type: 'checkResponseDeadline',
+      caseId: 'c1',
+      actor: timer,
+      input: {},
+    });
+    expect(check.ok && check.value.events).toEqual([]);
+    const bad = await handler.handle({
+      type: 'open',
+      caseId: 'c2',
+      actor: ada,
+      input: { ...openInput, severity: 'Z' },
+    });
+    expect(!bad.ok && bad.error.code).toBe('validation');
+    expect(await streamOf(store, 'c2')).toEqual([]);
+    expect((await streamOf(store, 'c1')).length).toBe(1);
+  });
+
+  it('rejects case ids that cannot name a stream', async () => {
+    const { handler } = setup();
+    const result = await handler.handle({
+      type: 'open',
+      caseId: 'a b/c',
+      actor: ada,
+      input: openInput,
+    });
+    expect(!result.ok && result.error.code).toBe('validation');
+  });
+});

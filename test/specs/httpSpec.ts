@@ -1,0 +1,104 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
+import { createDocketServices, type DocketServices } from '../../src/application/docketServices.js';
+import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
+import { VirtualClock } from '../../src/domain/clock.js';
+import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import type { Policy } from '../../src/domain/policy.js';
+import { buildApp } from '../../src/http/buildApp.js';
+
+/** The people of the HTTP specs, one token each. */
+export const people = {
+  ada: { role: 'customer-admin', tenant: 'contoso', name: 'ada' },
+  cy: { role: 'customer-user', tenant: 'contoso', name: 'cy' },
+  bo: { role: 'customer-admin', tenant: 'fabrikam', name: 'bo' },
+  li: { role: 'agent', name: 'li' },
+  mei: { role: 'agent', name: 'mei' },
+  audrey: { role: 'auditor', name: 'audrey' },
+  rex: { role: 'reporter', name: 'rex' },
+  root: { role: 'admin', name: 'root' },
+} as const;
+export type Person = keyof typeof people;
+
+export const openBody = {
+  line: 'technical',
+  severity: 'B',
+  category: 'exchange-autodiscover',
+  title: 'Outlook cannot find the mailbox',
+  description: 'Autodiscover fails for every user since this morning.',
+  contact: { name: 'Ada', email: 'ada@contoso.example' },
+};
+
+export interface HttpFixture {
+  readonly app: FastifyInstance;
+  readonly services: DocketServices;
+  readonly store: EventStore;
+  readonly clock: VirtualClock;
+  readonly tokens: Record<Person, string>;
+  /** Injects a request as `who` (or without a token). JSON bodies are sent as JSON. */
+  request(who: Person | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Opens a case as ada and returns its id. */
+  open(body?: object): Promise<string>;
+  /** Every event in the store, in order. */
+  allEvents(): Promise<RecordedEvent[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP app over a store (memory unless given), a virtual clock at Monday 2026-11-23 10:00
+ * Beijing, tenants contoso (advanced agreement) and fabrikam, and a token for each person.
+ */
+export const httpFixture = async (
+  options: { store?: EventStore; policy?: Policy; bodyLimit?: number } = {},
+): Promise<HttpFixture> => {
+  const store = options.store ?? new MemoryEventStore();
+  const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
+  const created = await createDocketServices(store, clock, options.policy ?? defaultPolicy);
+  if (!created.ok) throw created.error;
+  const services = created.value;
+  const root = { role: 'admin', id: 'root' } as const;
+  for (const tenant of [
+    { id: 'contoso', offering: '21vianet', advancedAgreement: true },
+    { id: 'fabrikam', offering: '21vianet', advancedAgreement: false },
+  ]) {
+    const registered = await services.tenants.register(root, tenant);
+    if (!registered.ok) throw registered.error;
+  }
+  const tokens = {} as Record<Person, string>;
+  for (const [who, request] of Object.entries(people)) {
+    const issued = await services.tokens.issue(root, request);
+    if (!issued.ok) throw issued.error;
+    tokens[who as Person] = issued.value.token;
+  }
+  const app = await buildApp(services, { bodyLimit: options.bodyLimit });
+  const request = (who: Person | undefined, inject: InjectOptions) =>
+    app.inject({
+      ...inject,
+      headers: {
+        ...(who === undefined ? {} : { authorization: `Bearer ${tokens[who]}` }),
+        ...inject.headers,
+      },
+    });
+  return {
+    app,
+    services,
+    store,
+    clock,
+    tokens,
+    request,
+    open: async (body = openBody) => {
+      const res = await request('ada', { method: 'POST', url: '/cases', payload: body });
+      if (res.statusCode !== 201) throw new Error(`open failed: ${res.statusCode} ${res.body}`);
+      return res.json<{ case: { id: string } }>().case.id;
+    },
+    allEvents: async () => {
+      const out: RecordedEvent[] = [];
+      for await (const event of store.readAll()) out.push(event);
+      return out;
+    },
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+};
