@@ -33,7 +33,17 @@ export const buildApp = async (
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // Shutdown is handled below, so that refusals are problem details too.
+    return503OnClosing: false,
+    // The longest legal path parameter is a case id (128); longer ones are refused as invalid.
+    routerOptions: { maxParamLength: 128 },
+    // Malformed percent-encoding and over-long path parameters never reach a route or the error
+    // handler: answer them with problems too (Fastify's default is a plain JSON body).
+    frameworkErrors: (error, request, reply) => {
+      const body = toProblem(error);
+      if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+      void sendProblem(reply, body, request);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -62,6 +72,23 @@ export const buildApp = async (
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem('not-found', `no route ${request.method} ${request.url}`), request),
   );
+
+  // Graceful shutdown: requests in flight finish; each response then closes its connection
+  // (an idle keep-alive connection would hold close() for the keep-alive timeout); requests
+  // that arrive meanwhile are told to come back.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    void reply.header('retry-after', '1');
+    await sendProblem(reply, problem('unavailable', 'the server is shutting down; retry'), request);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
 
   authenticate(app, services.tokens);
 

@@ -4,7 +4,12 @@ import { isDocketError, type ErrorCode, type FieldIssue } from '../domain/docket
 
 /** The stable codes of the HTTP API: the domain's, plus those only HTTP can produce. */
 export type ProblemCode =
-  ErrorCode | 'payload-too-large' | 'unsupported-media-type' | 'bad-request' | 'internal';
+  | ErrorCode
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'bad-request'
+  | 'unavailable'
+  | 'internal';
 
 const statusOf: Record<ProblemCode, number> = {
   validation: 400,
@@ -19,6 +24,7 @@ const statusOf: Record<ProblemCode, number> = {
   'severity-not-offered': 422,
   'policy-invalid': 422,
   internal: 500,
+  unavailable: 503,
 };
 
 const titleOf: Record<ProblemCode, string> = {
@@ -34,6 +40,7 @@ const titleOf: Record<ProblemCode, string> = {
   'severity-not-offered': 'Severity not offered',
   'policy-invalid': 'Policy not valid',
   internal: 'Internal error',
+  unavailable: 'Service unavailable',
 };
 
 /** An RFC 9457 problem details document with Docket's extensions. */
@@ -59,8 +66,17 @@ export const problem = (
   status: statusOf[code],
   detail,
   code,
-  ...(extra.errors !== undefined && extra.errors.length === 0 ? {} : extra),
+  ...extensionsOf(extra),
 });
+
+/** Extensions as given, but no empty `errors` list. */
+const extensionsOf = ({
+  errors,
+  ...rest
+}: {
+  errors?: readonly FieldIssue[];
+  [key: string]: unknown;
+}) => (errors === undefined || errors.length === 0 ? rest : { ...rest, errors });
 
 export const sendProblem = (reply: FastifyReply, body: Problem, request?: FastifyRequest) =>
   reply
@@ -102,6 +118,12 @@ export const toProblem = (error: unknown): Problem => {
       return problem('payload-too-large', 'the request body is larger than the server accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return problem('unsupported-media-type', 'send the body as application/json');
+    case 'FST_ERR_BAD_URL':
+      return problem('bad-request', 'the URL is not valid: it has malformed percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem('validation', 'a path parameter is longer than any valid id', {
+        errors: [{ path: 'params', message: 'at most 128 characters' }],
+      });
     default:
       break;
   }

@@ -1,0 +1,352 @@
+/**
+ * The HTTP API under a real load generator: autocannon against the server `npm start` runs
+ * (`node bin/docket.js serve`, built first with `npm run build`), with a fresh data directory
+ * and the store's durable default (SQLite, WAL, synchronous=FULL). Figures, not assertions:
+ * - 32 connections, each looping over the cycle open → respond → requestInfo → customerReply →
+ *   resolve (the case id of each open is carried into the four commands after it);
+ *   commands/s, latency p50/p90/p99/max, non-2xx responses and connection errors
+ *   (target ≥ 3,000 commands/s with p99 ≤ 25 ms on the 2-core development VM);
+ * - beside it, in the same run, the raw append ceiling: raw better-sqlite3, one event per
+ *   transaction (the first figure of bench/eventStore.bench.ts), and the ratio of the two.
+ * BENCH_SECONDS sets the measured duration (default 15), BENCH_WARMUP_SECONDS the uncounted
+ * warm-up before it (default 2).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { sqliteEventsSchema } from '../src/adapters/sqliteEventsSchema.js';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
+const CONNECTIONS = 32;
+const RAW_EVENTS = 3_000;
+const TARGET_RATE = 3_000;
+const TARGET_P99_MS = 25;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'docket-bench-http-'));
+const dataDir = join(dir, 'data');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// ---- The raw append ceiling: the same kind of rows, one transaction (one fsync) each. ----
+const rawWriteRate = (() => {
+  const db = new Database(join(dir, 'raw-write.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(sqliteEventsSchema);
+  const insert = db.prepare(
+    `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata,
+       command_id, previous_hash, hash) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+  );
+  const hash = 'f'.repeat(64);
+  const one = db.transaction((i: number) => {
+    const commandId = randomUUID();
+    const metadata = {
+      commandId,
+      causationId: commandId,
+      correlationId: randomUUID(),
+      actor: { role: 'agent', id: 'li' },
+      occurredAt: '2026-11-23T02:00:00.000Z',
+      caseId: `c${i}`,
+      policyVersion: 'seed-2026.1',
+      machineVersion: 1,
+    };
+    const data = { message: `We are looking into it (${i}).`, respondedAt: metadata.occurredAt };
+    insert.run(
+      `case-r${i}`,
+      0,
+      randomUUID(),
+      'AgentResponded',
+      JSON.stringify(data),
+      JSON.stringify(metadata),
+      commandId,
+      hash,
+      hash,
+    );
+  });
+  const start = performance.now();
+  for (let i = 0; i < RAW_EVENTS; i++) one(i);
+  const rate = RAW_EVENTS / ((performance.now() - start) / 1000);
+  db.close();
+  return rate;
+})();
+
+// ---- The server, as `npm start` runs it. ----
+const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+if (build.status !== 0) {
+  console.error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** The listening line: which store, which durability. */
+  readonly banner: string;
+  readonly adminToken: string;
+  /** Error and fatal log lines (pino levels 50 and 60) and stderr, as the server runs. */
+  readonly errorLines: string[];
+  readonly stderr: string[];
+}
+
+/** Starts `node bin/docket.js serve` with npm start's defaults; resolves once it printed its admin token. */
+const startServer = async (): Promise<Server> => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()) };
+  env['HOST'] = '127.0.0.1';
+  env['DOCKET_DATA_DIR'] = dataDir;
+  // Defaults for everything else: the SQLite store, synchronous=full, the built-in policy.
+  for (const name of [
+    'DOCKET_SQLITE_SYNCHRONOUS',
+    'DOCKET_POLICY',
+    'DOCKET_BODY_LIMIT',
+    'LOG_LEVEL',
+    'ESDB_URL',
+    'REDIS_URL',
+    'DATABASE_URL',
+  ])
+    delete env[name];
+  const child = spawn(process.execPath, [join(root, 'bin', 'docket.js'), 'serve'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errorLines: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+  return new Promise<Server>((resolve, reject) => {
+    let banner: string | undefined;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server printed no admin token in 30 s:\n${stderr.join('\n')}`));
+    }, 30_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`the server exited (${code ?? signal}) while starting:\n${stderr.join('\n')}`),
+      );
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (/"level":(50|60)/.test(line)) errorLines.push(line);
+      if (line.startsWith('docket: listening on ')) banner = line;
+      const token = /^\s+(dkt_\S+)\s*$/.exec(line)?.[1];
+      if (token !== undefined && banner !== undefined) {
+        clearTimeout(timer);
+        const url = /^docket: listening on (\S+)/.exec(banner)![1]!;
+        resolve({ child, url, banner, adminToken: token, errorLines, stderr });
+      }
+    });
+  });
+};
+
+const stopServer = (child: ChildProcess) =>
+  new Promise<number | string | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve(child.exitCode ?? child.signalCode);
+      return;
+    }
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.removeAllListeners('exit');
+    child.once('exit', (code, signal) => {
+      clearTimeout(force);
+      resolve(code ?? signal);
+    });
+    child.kill('SIGTERM');
+  });
+
+const post = async (url: string, token: string, body: object): Promise<unknown> => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
+
+// ---- The cycle every connection loops over. ----
+const openBody = {
+  line: 'technical',
+  severity: 'B',
+  category: 'exchange-autodiscover',
+  title: 'Outlook cannot find the mailbox',
+  description: 'Autodiscover fails for every user since this morning.',
+  contact: { name: 'Ada', email: 'ada@contoso.example' },
+};
+
+/** What one run saw beyond autocannon's own counters. */
+interface Tally {
+  cycles: number;
+  /** `command status` → count, for every non-2xx response. */
+  failures: Map<string, number>;
+  /** The first few failing responses, verbatim. */
+  samples: string[];
+}
+/** One connection's state between the requests of a cycle (autocannon resets it each loop). */
+interface CycleContext {
+  caseId?: string;
+}
+
+/** A falsy `setupRequest` result restarts the request list (README); the types omit it. */
+const restartCycle = undefined as unknown as autocannon.Request;
+
+const cycle = (tokens: { ada: string; li: string }, tally: Tally): autocannon.Request[] => {
+  const headers = (token: string) => ({
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+  });
+  const failed = (command: string, status: number, body: string, context: CycleContext) => {
+    const key = `${command} ${status}`;
+    tally.failures.set(key, (tally.failures.get(key) ?? 0) + 1);
+    if (tally.samples.length < 5) tally.samples.push(`${key}: ${body.slice(0, 300)}`);
+    // The rest of this cycle would fail too: start the next one with an open.
+    delete context.caseId;
+  };
+  const open: autocannon.Request = {
+    method: 'POST',
+    path: '/cases',
+    headers: headers(tokens.ada),
+    body: JSON.stringify(openBody),
+    onResponse: (status, body, context) => {
+      const ctx = context as CycleContext;
+      if (status !== 201) return failed('open', status, body, ctx);
+      ctx.caseId = (JSON.parse(body) as { case: { id: string } }).case.id;
+    },
+  };
+  const step = (command: string, token: string, body: object): autocannon.Request => ({
+    method: 'POST',
+    headers: headers(token),
+    body: JSON.stringify(body),
+    // No case (its open or an earlier step failed): autocannon restarts the cycle.
+    setupRequest: (request, context) => {
+      const caseId = (context as CycleContext).caseId;
+      return caseId === undefined
+        ? restartCycle
+        : { ...request, path: `/cases/${caseId}/${command}` };
+    },
+    onResponse: (status, responseBody, context) => {
+      if (status !== 200) return failed(command, status, responseBody, context);
+      if (command === 'resolve') tally.cycles++;
+    },
+  });
+  return [
+    open,
+    step('respond', tokens.li, { message: 'We are looking into it.' }),
+    step('requestInfo', tokens.li, { message: 'Which Outlook version do your users run?' }),
+    step('customerReply', tokens.ada, { message: 'Outlook 2016, on Windows 10.' }),
+    step('resolve', tokens.li, { reason: 'fixed', summary: 'The autodiscover CNAME was fixed.' }),
+  ];
+};
+
+const load = async (url: string, tokens: { ada: string; li: string }, seconds: number) => {
+  const tally: Tally = { cycles: 0, failures: new Map(), samples: [] };
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    requests: cycle(tokens, tally),
+  });
+  return { result, tally };
+};
+
+/** Events in case streams so far, read from the server's file (WAL: a reader beside the writer). */
+const countCaseEvents = (): number | undefined => {
+  try {
+    const db = new Database(join(dataDir, 'docket.db'), { readonly: true, fileMustExist: true });
+    try {
+      const row = db
+        .prepare("SELECT count(*) AS n FROM events WHERE stream_id LIKE 'case-%'")
+        .get() as { n: number };
+      return row.n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
+  }
+};
+
+// ---- The run. ----
+let server: Server | undefined;
+try {
+  server = await startServer();
+  const { url, adminToken } = server;
+  await post(`${url}/tenants`, adminToken, {
+    id: 'contoso',
+    offering: '21vianet',
+    advancedAgreement: true,
+  });
+  const issue = async (body: object) =>
+    ((await post(`${url}/tokens`, adminToken, body)) as { token: string }).token;
+  const tokens = {
+    ada: await issue({ role: 'customer-admin', tenant: 'contoso', name: 'ada' }),
+    li: await issue({ role: 'agent', name: 'li' }),
+  };
+  console.log(server.banner.replace(/^docket: /, 'server: node bin/docket.js serve, '));
+
+  if (WARMUP_SECONDS > 0) {
+    const warm = await load(url, tokens, WARMUP_SECONDS);
+    console.log(
+      `(warm-up, not counted: ${WARMUP_SECONDS} s, ${fmt(warm.result['2xx'])} commands, ${fmt(warm.result.non2xx)} non-2xx, ${fmt(warm.result.errors)} connection errors)`,
+    );
+  }
+  const eventsBefore = countCaseEvents();
+  const { result, tally } = await load(url, tokens, SECONDS);
+  const eventsAfter = countCaseEvents();
+
+  const ok = result['2xx'];
+  const rate = ok / result.duration;
+  const { p50, p90, p99, max } = result.latency;
+  console.log(
+    `HTTP, ${CONNECTIONS} connections, open → respond → requestInfo → customerReply → resolve: ${fmt(rate)} commands/s (${fmt(tally.cycles / result.duration)} cycles/s); ${fmt(ok)} commands in ${result.duration.toFixed(1)} s`,
+  );
+  console.log(`latency: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${max} ms`);
+  const failures = [...tally.failures].map(([key, n]) => `${key}: ${fmt(n)}`).join(', ');
+  console.log(
+    `non-2xx: ${fmt(result.non2xx)}${failures === '' ? '' : ` (${failures})`}; connection errors: ${fmt(result.errors)} (timeouts ${fmt(result.timeouts)}); cycles restarted: ${fmt(result.resets)}`,
+  );
+  for (const sample of tally.samples) console.log(`  e.g. ${sample}`);
+  if (eventsBefore !== undefined && eventsAfter !== undefined)
+    console.log(
+      `case events appended: ${fmt(eventsAfter - eventsBefore)} (${((eventsAfter - eventsBefore) / Math.max(ok, 1)).toFixed(2)} per command)`,
+    );
+  console.log(
+    `raw append ceiling: raw better-sqlite3, 1 event per transaction (FULL): ${fmt(rawWriteRate)} events/s; commands/s ÷ raw = ${(rate / rawWriteRate).toFixed(2)}`,
+  );
+  const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+  console.log(
+    `targets: ≥ ${fmt(TARGET_RATE)} commands/s: ${verdict(rate >= TARGET_RATE)} (${fmt(rate)}); p99 ≤ ${TARGET_P99_MS} ms: ${verdict(p99 <= TARGET_P99_MS)} (${p99} ms); every response 2xx: ${verdict(result.non2xx === 0 && result.errors === 0)}`,
+  );
+  if (server.errorLines.length > 0) {
+    console.log(`server logged ${server.errorLines.length} error(s); the first:`);
+    for (const line of server.errorLines.slice(0, 3)) console.log(`  ${line.slice(0, 500)}`);
+  }
+} finally {
+  if (server !== undefined) {
+    const exit = await stopServer(server.child);
+    if (exit !== 0) {
+      console.log(`server exit on SIGTERM: ${exit}`);
+      for (const line of server.stderr.slice(-10)) console.log(`  ${line}`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,216 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
+import { openBody } from '../specs/httpSpec.js';
+
+/**
+ * `docket serve` — what `npm start` runs — as a child process over a real socket, with the
+ * embedded default (SQLite under DOCKET_DATA_DIR). `npm test` builds dist/ first.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'docket-serve-'));
+const env = { ...process.env, DOCKET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' };
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const start = async (extraEnv: Record<string, string> = {}): Promise<Server> => {
+  const child = spawn(process.execPath, ['bin/docket.js', 'serve'], {
+    env: { ...env, ...extraEnv },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
+      if (match?.[1] !== undefined) {
+        clearInterval(poll);
+        resolve(match[1]);
+      }
+    }, 20);
+    void exited.then((code) => {
+      clearInterval(poll);
+      reject(new Error(`serve exited with ${code}: ${stderr}`));
+    });
+  });
+  return { child, url, stdout: () => stdout, stderr: () => stderr, exited };
+};
+
+const stop = async (server: Server) => {
+  server.child.kill('SIGTERM');
+  return server.exited;
+};
+
+const call = async (
+  server: Server,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) => {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
+};
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/docket.js', ...args], { env, encoding: 'utf8' });
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('docket serve (npm start)', () => {
+  let caseId = '';
+
+  it('first start: prints an admin token once; the whole flow works over a real socket', async () => {
+    const server = await start();
+    try {
+      const admin = /(dkt_[A-Za-z0-9_-]+)/.exec(server.stdout())?.[1];
+      expect(admin, server.stdout()).toBeDefined();
+      expect(server.stdout()).toMatch(/docket tokens create --role agent/);
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      const anonymous = await fetch(`${server.url}/cases/x`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('content-type')).toMatch(/application\/problem\+json/);
+
+      expect(
+        (
+          await call(server, admin!, 'POST', '/tenants', {
+            id: 'contoso',
+            offering: '21vianet',
+            advancedAgreement: true,
+          })
+        ).status,
+      ).toBe(201);
+      // Tokens issued by the CLI against the same store work at once in the running service.
+      const issue = cli(
+        'tokens',
+        'create',
+        '--role',
+        'customer-admin',
+        '--tenant',
+        'contoso',
+        '--name',
+        'ada',
+        '--json',
+      );
+      expect(issue.status, issue.stderr).toBe(0);
+      const ada = (JSON.parse(issue.stdout) as { token: string }).token;
+      const agent = cli('tokens', 'create', '--role', 'agent', '--name', 'li').stdout.split(
+        '\n',
+      )[0]!;
+
+      const opened = await call(server, ada, 'POST', '/cases', openBody);
+      expect(opened.status).toBe(201);
+      caseId = (opened.body.case as { id: string }).id;
+      const responded = await call(server, agent, 'POST', `/cases/${caseId}/respond`, {
+        message: 'on it',
+      });
+      expect(responded.status).toBe(200);
+      expect(responded.body.case).toMatchObject({ state: 'responded', revision: 1 });
+      const malformed = await fetch(`${server.url}/cases/${caseId}/respond`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
+        body: '{"message": ',
+      });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toMatchObject({ code: 'validation' });
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+    expect(server.stderr()).toMatch(/SIGTERM: finishing in-flight requests/);
+  });
+
+  it('restarts on the same data: no new admin token, the case is still there', async () => {
+    const server = await start();
+    try {
+      expect(server.stdout()).not.toMatch(/dkt_/);
+      const auditor = cli('tokens', 'create', '--role', 'auditor').stdout.split('\n')[0]!;
+      const read = await call(server, auditor, 'GET', `/cases/${caseId}`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ id: caseId, state: 'responded', revision: 1 });
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('SIGTERM lets in-flight requests finish and leaves an intact store', async () => {
+    const server = await start();
+    const token = cli('tokens', 'create', '--role', 'agent', '--name', 'mei').stdout.split(
+      '\n',
+    )[0]!;
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      call(server, token, 'POST', `/cases/${caseId}/addNote`, { text: `n${i}` }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    server.child.kill('SIGTERM');
+    const outcomes = await Promise.allSettled(inFlight);
+    expect(await server.exited).toBe(0);
+    // Requests in flight were finished; those arriving during shutdown were told to retry
+    // (503 problem details); those after it could not connect. None was left hanging.
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled' && o.value.status !== 200)
+        expect(o.value.body).toMatchObject({ status: 503, code: 'unavailable' });
+    }
+    const accepted = outcomes.filter(
+      (o) => o.status === 'fulfilled' && o.value.status === 200,
+    ).length;
+    const store = new SqliteEventStore({ path: join(dataDir, 'docket.db') });
+    try {
+      let notes = 0;
+      for await (const e of store.readStream(`case-${caseId}`)) if (e.type === 'NoteAdded') notes++;
+      expect(notes).toBe(accepted);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a bad configuration names each variable and exits non-zero', () => {
+    const run = spawnSync(process.execPath, ['bin/docket.js', 'serve'], {
+      env: {
+        ...env,
+        PORT: 'eighty',
+        DOCKET_SQLITE_SYNCHRONOUS: 'sometimes',
+        REDIS_URL: 'localhost',
+      },
+      encoding: 'utf8',
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/PORT/);
+    expect(run.stderr).toMatch(/DOCKET_SQLITE_SYNCHRONOUS/);
+    expect(run.stderr).toMatch(/REDIS_URL: a URL like redis:\/\//);
+  });
+
+  it('tokens create refuses bad requests with a message and a non-zero exit', () => {
+    for (const args of [
+      ['--role', 'customer-admin'],
+      ['--role', 'customer-admin', '--tenant', 'nobody'],
+      ['--role', 'timer'],
+      ['--role', 'agent', '--tenant', 'contoso'],
+    ]) {
+      const run = cli('tokens', 'create', ...args);
+      expect(run.status, args.join(' ')).not.toBe(0);
+      expect(run.stderr, args.join(' ')).toMatch(/^docket: /);
+      expect(run.stdout).toBe('');
+    }
+  });
+});
