@@ -124,7 +124,10 @@ const startServer = async (): Promise<Server> => {
     'DATABASE_URL',
   ])
     delete env[name];
-  const child = spawn(process.execPath, [join(root, 'bin', 'docket.js'), 'serve'], {
+  // BENCH_PROFILE=<dir>: write a V8 CPU profile of the server there (open it in Chrome DevTools).
+  const profile = process.env['BENCH_PROFILE'];
+  const nodeFlags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'bin', 'docket.js'), 'serve'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,17 +4,18 @@ import type { Actor } from '../domain/actor.js';
 import { currentSchemaVersion } from '../domain/caseEvents.js';
 import type { CommandType } from '../domain/caseInput.js';
 import type { Clock } from '../domain/clock.js';
-import { decideCase } from '../domain/decideCase.js';
+import { decideCase, type Decision } from '../domain/decideCase.js';
 import { DocketError, ErrorCode, notFound, validationError } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
 import { rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Tenant } from '../domain/tenant.js';
+import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { CASE_ID_PATTERN, caseStreamId, loadCase, toMachineEvent } from './caseStream.js';
 import {
   isWrongExpectedRevision,
+  type EventMetadata,
   type EventStore,
-  type NewEvent,
   type RecordedEvent,
 } from './eventStore.js';
 import type { PolicyRegistry } from './policyRegistry.js';
@@ -32,11 +33,20 @@ export interface CaseCommandRequest {
   readonly expectedRevision?: number | undefined;
 }
 
+/** An event a command recorded, as the caller sees it (the store adds ids and hashes). */
+export interface CommittedEvent {
+  readonly revision: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
 export interface CaseCommandResult {
   readonly caseId: string;
   readonly snapshot: CaseSnapshot;
   /** The events this command recorded (the earlier ones, for a duplicate). */
-  readonly events: readonly RecordedEvent[];
+  readonly events: readonly CommittedEvent[];
   readonly duplicate: boolean;
 }
 
@@ -50,6 +60,11 @@ export interface CaseCommandHandlerDeps {
    * @defaultValue 20
    */
   readonly maxAttempts?: number;
+  /**
+   * Case snapshots kept in memory between commands (0: replay every case every time).
+   * @defaultValue 10000
+   */
+  readonly cacheSize?: number;
 }
 
 /** A conflict with the revision the caller expected (or lost after bounded retries). */
@@ -64,16 +79,25 @@ export class CaseConflictError extends DocketError {
   }
 }
 
+type Attempt = Result<CaseCommandResult> | 'retry';
+
 /**
  * Handles one case command: validate → authorise → load and rebuild → decide → append with the
  * expected revision → return the new state. Timers and projections follow the log downstream;
  * nothing here schedules or projects.
+ *
+ * A recently used case is decided on its cached snapshot and appended with that snapshot's
+ * revision, so the store confirms the guess; a conflict, a duplicate command id or a refusal
+ * sends the command through the full path instead: read the stream, replay it, look for the
+ * command id, decide again.
  */
 export class CaseCommandHandler {
   readonly #deps: CaseCommandHandlerDeps;
+  readonly #cache: CaseSnapshotCache;
 
   constructor(deps: CaseCommandHandlerDeps) {
     this.#deps = deps;
+    this.#cache = new CaseSnapshotCache(deps.cacheSize ?? 10_000);
   }
 
   async handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
@@ -85,9 +109,17 @@ export class CaseCommandHandler {
       );
     }
     const commandId = request.commandId ?? randomUUID();
+    const cached = this.#cache.get(request.caseId);
+    if (
+      cached !== undefined &&
+      (request.expectedRevision === undefined || request.expectedRevision === cached.revision)
+    ) {
+      const outcome = await this.#fromCache(request, commandId, cached);
+      if (outcome !== 'retry') return outcome;
+    }
     const maxAttempts = this.#deps.maxAttempts ?? 20;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(request, commandId);
+      const outcome = await this.#fromStream(request, commandId);
       if (outcome !== 'retry') return outcome;
       if (request.expectedRevision !== undefined || attempt >= maxAttempts) {
         const { snapshot } = await loadCase(this.#deps.store, request.caseId);
@@ -107,89 +139,98 @@ export class CaseCommandHandler {
     }
   }
 
-  async #attempt(
-    request: CaseCommandRequest,
-    commandId: string,
-  ): Promise<Result<CaseCommandResult> | 'retry'> {
-    const { store, clock, policies } = this.#deps;
-    const { snapshot, events: history } = await loadCase(store, request.caseId);
+  /** The fast path: only a decision that produces events counts; anything else goes the full way. */
+  async #fromCache(request: CaseCommandRequest, commandId: string, cached: CaseSnapshot) {
+    const decision = await this.#decide(request, cached);
+    if (!decision.ok || decision.value.events.length === 0) return 'retry';
+    return this.#append(request, commandId, cached, decision.value);
+  }
+
+  async #fromStream(request: CaseCommandRequest, commandId: string): Promise<Attempt> {
+    const { snapshot, events: history } = await loadCase(this.#deps.store, request.caseId);
+    if (snapshot === undefined) this.#cache.delete(request.caseId);
+    else this.#cache.set(request.caseId, snapshot);
 
     const earlier = history.filter((e) => e.metadata.commandId === commandId);
     if (earlier.length > 0 && snapshot !== undefined) {
       return this.#duplicate(request, history, earlier);
     }
-    if (
-      request.expectedRevision !== undefined &&
-      snapshot !== undefined &&
-      snapshot.revision !== request.expectedRevision
-    ) {
-      return 'retry';
+    if (request.expectedRevision !== undefined) {
+      if (snapshot === undefined) return err(notFound(`case ${request.caseId} not found`));
+      if (snapshot.revision !== request.expectedRevision) return 'retry';
     }
-    if (request.expectedRevision !== undefined && snapshot === undefined) {
-      return err(notFound(`case ${request.caseId} not found`));
+    const decision = await this.#decide(request, snapshot);
+    if (!decision.ok) return decision;
+    if (decision.value.events.length === 0 || decision.value.next === undefined) {
+      return snapshot === undefined
+        ? err(notFound(`case ${request.caseId} not found`))
+        : ok({ caseId: request.caseId, snapshot, events: [], duplicate: false });
     }
+    return this.#append(request, commandId, snapshot, decision.value);
+  }
 
+  async #decide(
+    request: CaseCommandRequest,
+    snapshot: CaseSnapshot | undefined,
+  ): Promise<Result<Decision & { readonly now: number }>> {
+    const { policies } = this.#deps;
     const caseVersion = snapshot?.context.policyVersion;
     if (caseVersion !== undefined && policies.byVersion(caseVersion) === undefined) {
       await policies.refresh?.();
     }
-    const now = clock.now();
     const tenantId = 'tenant' in request.actor ? request.actor.tenant : undefined;
     const tenant =
       request.type === 'open' && tenantId !== undefined
         ? await this.#deps.tenant(tenantId)
         : undefined;
+    const now = this.#deps.clock.now();
     const decision = decideCase(
       snapshot,
       { type: request.type, caseId: request.caseId, actor: request.actor, input: request.input },
-      {
-        now,
-        policy: policies.current,
-        policyVersion: (v) => policies.byVersion(v),
-        tenant,
-      },
+      { now, policy: policies.current, policyVersion: (v) => policies.byVersion(v), tenant },
     );
-    if (!decision.ok) return decision;
-    const { events, next } = decision.value;
-    if (events.length === 0 || next === undefined) {
-      return snapshot === undefined
-        ? err(notFound(`case ${request.caseId} not found`))
-        : ok({ caseId: request.caseId, snapshot, events: [], duplicate: false });
-    }
+    return decision.ok ? ok({ ...decision.value, now }) : decision;
+  }
 
-    const occurredAt = formatInstant(now);
-    const metadata = {
+  /** Appends the decided events expecting `snapshot`'s revision; 'retry' if the case moved. */
+  async #append(
+    request: CaseCommandRequest,
+    commandId: string,
+    snapshot: CaseSnapshot | undefined,
+    { events, next, now }: Decision & { readonly now: number },
+  ): Promise<Attempt> {
+    if (next === undefined) return 'retry';
+    const metadata: EventMetadata = {
       commandId,
       causationId: request.causationId ?? commandId,
       correlationId: request.correlationId ?? commandId,
       actor: request.actor,
-      occurredAt,
+      occurredAt: formatInstant(now),
       caseId: request.caseId,
       policyVersion: next.context.policyVersion,
       machineVersion: CASE_MACHINE_VERSION,
     };
-    const newEvents: NewEvent[] = events.map((event) => ({
+    const base = snapshot?.revision ?? -1;
+    const committed: CommittedEvent[] = events.map((event, i) => ({
+      revision: base + 1 + i,
       type: event.type,
       schemaVersion: currentSchemaVersion[event.type],
       data: event.data,
       metadata,
     }));
     try {
-      const appended = await store.append(caseStreamId(request.caseId), newEvents, {
+      const appended = await this.#deps.store.append(caseStreamId(request.caseId), committed, {
         expectedRevision: snapshot?.revision ?? 'no-stream',
       });
-      if (appended.duplicate) return 'retry'; // a concurrent retry of this command won: report its result
+      // A retry of this very command won the race: the full path reports its result.
+      if (appended.duplicate) return 'retry';
     } catch (error) {
-      if (isWrongExpectedRevision(error)) return 'retry';
-      throw error;
+      if (!isWrongExpectedRevision(error)) throw error;
+      this.#cache.delete(request.caseId);
+      return 'retry';
     }
-    const recorded: RecordedEvent[] = [];
-    for await (const event of store.readStream(caseStreamId(request.caseId), {
-      fromRevision: (snapshot?.revision ?? -1) + 1,
-    })) {
-      recorded.push(event);
-    }
-    return ok({ caseId: request.caseId, snapshot: next, events: recorded, duplicate: false });
+    this.#cache.set(request.caseId, next);
+    return ok({ caseId: request.caseId, snapshot: next, events: committed, duplicate: false });
   }
 
   #duplicate(

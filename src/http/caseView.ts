@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pendingTimers, timerKinds } from '../domain/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
 import type { CaseSnapshot } from '../domain/rebuildCase.js';
-import type { RecordedEvent } from '../application/eventStore.js';
+import type { CommittedEvent } from '../application/caseCommandHandler.js';
 
 const instant = z.iso.datetime();
 const maybe = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));
@@ -90,7 +90,7 @@ export const eventViewSchema = z
   .meta({ id: 'CaseEvent' });
 export type EventView = z.infer<typeof eventViewSchema>;
 
-export const eventView = (event: RecordedEvent): EventView => ({
+export const eventView = (event: CommittedEvent): EventView => ({
   revision: event.revision,
   type: event.type,
   schemaVersion: event.schemaVersion,

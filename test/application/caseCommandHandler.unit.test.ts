@@ -89,9 +89,10 @@ describe('case command handler', () => {
     expect(retry.ok && retry.value.snapshot.revision).toBe(
       first.ok && first.value.snapshot.revision,
     );
-    expect(retry.ok && retry.value.events.map((e) => e.eventId)).toEqual(
-      first.ok && first.value.events.map((e) => e.eventId),
-    );
+    const ids = (r: typeof first) =>
+      r.ok && r.value.events.map((e) => [e.revision, e.type, e.metadata.commandId]);
+    expect(ids(retry)).toEqual(ids(first));
+    expect(ids(first)).toEqual([[1, 'CaseResolved', 'k1']]);
     expect((await streamOf(store, 'c1')).length).toBe(2);
     const stolen = await handler.handle({
       type: 'resolve',
@@ -190,6 +191,68 @@ describe('case command handler', () => {
     expect(!bad.ok && bad.error.code).toBe('validation');
     expect(await streamOf(store, 'c2')).toEqual([]);
     expect((await streamOf(store, 'c1')).length).toBe(1);
+  });
+
+  it('two processes on one store: a stale cached snapshot never decides a command', async () => {
+    const { store, clock, handler: a } = setup();
+    const b = new CaseCommandHandler({
+      store,
+      clock,
+      policies: policyRegistry(defaultPolicy),
+      tenant: (id) => Promise.resolve([contoso, fabrikam].find((t) => t.id === id)),
+    });
+    await a.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    // B resolves behind A's back; A's cache still says `opened`, where respond is allowed.
+    await b.handle({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: li,
+      input: { reason: 'fixed', summary: 's' },
+    });
+    const respond = await a.handle({
+      type: 'respond',
+      caseId: 'c1',
+      actor: li,
+      input: { message: 'm' },
+    });
+    expect(!respond.ok && respond.error.code).toBe('invalid-transition');
+    // B reopens; A's cache now says `resolved`, where respond is refused: A must look again.
+    await b.handle({ type: 'reopen', caseId: 'c1', actor: ada, input: { reason: 'again' } });
+    const again = await a.handle({
+      type: 'respond',
+      caseId: 'c1',
+      actor: li,
+      input: { message: 'm' },
+    });
+    expect(again.ok && again.value.snapshot).toMatchObject({ state: 'responded', revision: 3 });
+    expect((await streamOf(store, 'c1')).map((e) => e.type)).toEqual([
+      'CaseOpened',
+      'CaseResolved',
+      'CaseReopened',
+      'AgentResponded',
+    ]);
+  });
+
+  it('a cached case still records the instant of the decision and a retried command once', async () => {
+    const { store, clock, handler } = setup();
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    clock.advanceTo(Date.parse('2026-11-23T04:30:00Z'));
+    const note = () =>
+      handler.handle({
+        type: 'addNote',
+        caseId: 'c1',
+        actor: li,
+        input: { text: 'n' },
+        commandId: 'n1',
+      });
+    await note();
+    const retry = await note();
+    expect(retry.ok && retry.value.duplicate).toBe(true);
+    const events = await streamOf(store, 'c1');
+    expect(events.map((e) => [e.type, e.metadata.occurredAt])).toEqual([
+      ['CaseOpened', '2026-11-23T02:00:00.000Z'],
+      ['NoteAdded', '2026-11-23T04:30:00.000Z'],
+    ]);
   });
 
   it('rejects case ids that cannot name a stream', async () => {
