@@ -50,6 +50,8 @@ const openedContext = ({ data, at }: EventOf<'CaseOpened'>): CaseContext => ({
   deadlineSetAt: { response: 0 },
 });
 
+const noInput = new Error('a case starts with its CaseOpened event as input');
+
 /**
  * The case lifecycle of DESIGN.md §4. Its events are the case's stored events (facts), so
  * rebuilding a case is folding its stream through `transition`; guards reject histories the
@@ -172,7 +174,13 @@ export const caseMachine = setup({
 }).createMachine({
   id: 'case',
   initial: 'opened',
-  context: ({ input }) => openedContext(input),
+  context: ({ input }) => {
+    // XState's pure `transition` first builds a throwaway actor without input and discards
+    // its initial state; refusing it early is cheapest, with an error made once (no stack
+    // trace captured per transition).
+    if (input === undefined) throw noInput;
+    return openedContext(input);
+  },
   states: {
     opened: {
       on: {

@@ -3,13 +3,16 @@ import type { NewEvent } from './eventStore.js';
 
 /**
  * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` members dropped,
- * numbers as JSON.stringify writes them. The same value gives the same bytes in any store.
+ * `toJSON` honoured and numbers written as JSON.stringify writes them: a value and its JSON
+ * round trip give the same bytes, in any store.
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return JSON.stringify(value.toString());
     return JSON.stringify(value) ?? 'null';
   }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
   if (Array.isArray(value))
     return `[${value.map((v: unknown) => canonicalJson(v ?? null)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -27,11 +30,34 @@ export interface HashInput {
   readonly previousHash: string;
 }
 
+/** The same input with data and metadata already in canonical JSON. */
+export interface CanonicalHashInput {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly canonicalData: string;
+  readonly canonicalMetadata: string;
+  readonly previousHash: string;
+}
+
 /**
  * The hash recipe (also in docs/auditing.md): SHA-256, lower-case hex, of the canonical JSON of
  * `{ streamId, revision, eventId, type, schemaVersion, data, metadata, previousHash }` where
- * `metadata` is the envelope metadata without `previousHash` and `hash`.
+ * `metadata` is the envelope metadata without `previousHash` and `hash`. The members are written
+ * here in canonical (sorted) order.
  */
+export const canonicalEventHash = (i: CanonicalHashInput): string =>
+  createHash('sha256')
+    .update(
+      `{"data":${i.canonicalData},"eventId":${JSON.stringify(i.eventId)},` +
+        `"metadata":${i.canonicalMetadata},"previousHash":${JSON.stringify(i.previousHash)},` +
+        `"revision":${JSON.stringify(i.revision)},"schemaVersion":${JSON.stringify(i.schemaVersion)},` +
+        `"streamId":${JSON.stringify(i.streamId)},"type":${JSON.stringify(i.type)}}`,
+    )
+    .digest('hex');
+
 export const eventHash = ({
   streamId,
   revision,
@@ -39,17 +65,13 @@ export const eventHash = ({
   event,
   previousHash,
 }: HashInput): string =>
-  createHash('sha256')
-    .update(
-      canonicalJson({
-        streamId,
-        revision,
-        eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-        previousHash,
-      }),
-    )
-    .digest('hex');
+  canonicalEventHash({
+    streamId,
+    revision,
+    eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    canonicalData: canonicalJson(event.data),
+    canonicalMetadata: canonicalJson(event.metadata),
+    previousHash,
+  });

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { caseViewSchema, eventViewSchema } from '../../src/http/caseView.js';
 import { httpFixture, openBody, type HttpFixture } from '../specs/httpSpec.js';
+
+/** The server does not re-check its responses at run time (buildApp.ts): the tests do. */
+const commandResponse = z.strictObject({
+  case: caseViewSchema.strict(),
+  events: z.array(eventViewSchema.strict()),
+});
 
 interface CaseBody {
   case: {
@@ -28,12 +36,14 @@ describe('the case lifecycle over HTTP (DESIGN.md §4)', () => {
   ) => {
     const res = await f.request(who, { method: 'POST', url: `/cases/${id}/${command}`, payload });
     expect(res.statusCode, res.body).toBe(200);
+    commandResponse.parse(res.json());
     return res.json<CaseBody>();
   };
 
   it('open → assign → requestInfo → customerReply → respond → resolve → reopen → resolve → survey', async () => {
     const opened = await f.request('ada', { method: 'POST', url: '/cases', payload: openBody });
     expect(opened.statusCode, opened.body).toBe(201);
+    commandResponse.parse(opened.json());
     const body = opened.json<CaseBody>();
     const id = body.case.id;
     expect(opened.headers.location).toBe(`/cases/${id}`);
@@ -73,6 +83,7 @@ describe('the case lifecycle over HTTP (DESIGN.md §4)', () => {
     const read = await f.request('cy', { method: 'GET', url: `/cases/${id}` });
     expect(read.statusCode).toBe(200);
     expect(read.headers.etag).toBe('"8"');
+    caseViewSchema.strict().parse(read.json());
     const history = await f.request('audrey', { method: 'GET', url: `/cases/${id}/events` });
     expect(history.json<{ events: Array<{ type: string }> }>().events.map((e) => e.type)).toEqual([
       'CaseOpened',

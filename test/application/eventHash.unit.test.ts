@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, eventHash } from '../../src/application/eventHash.js';
+
+const event = (data: unknown) => ({
+  type: 'NoteAdded',
+  schemaVersion: 1,
+  data,
+  metadata: {
+    commandId: 'c',
+    causationId: 'c',
+    correlationId: 'c',
+    actor: { role: 'agent', id: 'li' },
+    occurredAt: '2026-11-23T02:00:00.000Z',
+  },
+});
+
+describe('event hash', () => {
+  it('is SHA-256 of the canonical JSON of the whole event (the documented recipe)', () => {
+    const input = {
+      streamId: 'case-c1',
+      revision: 3,
+      eventId: 'e-1',
+      event: event({ b: 1, a: [1, 'x'] }),
+      previousHash: '0'.repeat(64),
+    };
+    const { event: e, ...rest } = input;
+    const recipe = canonicalJson({
+      ...rest,
+      type: e.type,
+      schemaVersion: e.schemaVersion,
+      data: e.data,
+      metadata: e.metadata,
+    });
+    expect(eventHash(input)).toBe(createHash('sha256').update(recipe).digest('hex'));
+  });
+
+  it('is the same for a value and its JSON round trip (what every store reads back)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.date({ noInvalidDate: true }), (value, date) => {
+        const data = { value, date, missing: undefined };
+        const roundTrip: unknown = JSON.parse(JSON.stringify(data));
+        expect(canonicalJson(roundTrip)).toBe(canonicalJson(data));
+        const at = { streamId: 'case-c1', revision: 0, eventId: 'e', previousHash: '' };
+        expect(eventHash({ ...at, event: event(roundTrip) })).toBe(
+          eventHash({ ...at, event: event(data) }),
+        );
+      }),
+    );
+  });
+});
