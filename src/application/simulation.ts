@@ -1,12 +1,7 @@
 import { isCustomer, timerActor, type Actor } from '../domain/actor.js';
 import type { CaseEvent } from '../domain/caseEvents.js';
 import type { CommandType } from '../domain/caseInput.js';
-import {
-  compareTimers,
-  pendingTimers,
-  timerCommand,
-  type CaseTimer,
-} from '../domain/caseTimers.js';
+import { pendingTimers, timerCommand } from '../domain/caseTimers.js';
 import { VirtualClock } from '../domain/clock.js';
 import { decideCase } from '../domain/decideCase.js';
 import type { DocketError } from '../domain/docketError.js';
@@ -14,8 +9,9 @@ import { formatInstant, parseInstant } from '../domain/instant.js';
 import type { Policy } from '../domain/policy.js';
 import type { CaseSnapshot } from '../domain/rebuildCase.js';
 import type { Tenant } from '../domain/tenant.js';
-import { MinHeap } from './minHeap.js';
 import type { Scenario } from './scenario.js';
+import { timerChanges } from './timerBackend.js';
+import { TimerQueue } from './timerQueue.js';
 
 export interface SimulatedEvent {
   readonly type: CaseEvent['type'];
@@ -33,8 +29,6 @@ export interface SimulationOutput {
   }>;
 }
 
-const timerKey = (t: CaseTimer) => `${t.kind}|${t.dueAt}|${t.revision}`;
-
 /**
  * Runs a scenario on an in-memory log with a virtual clock (`docket simulate`). Before each
  * step, every timer due strictly before the step's instant fires, in the fixed timer order,
@@ -46,8 +40,7 @@ export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOut
   const tenants = new Map<string, Tenant>(scenario.tenants.map((t) => [t.id, t]));
   const snapshots = new Map<string, CaseSnapshot>();
   const log = new Map<string, SimulatedEvent[]>();
-  const live = new Map<string, Set<string>>();
-  const timers = new MinHeap<CaseTimer>(compareTimers);
+  const timers = new TimerQueue();
   const refused: SimulationOutput['refused'][number][] = [];
   const firstStep = scenario.steps[0];
   const clock = new VirtualClock(firstStep !== undefined ? parseInstant(firstStep.at) : 0);
@@ -64,20 +57,18 @@ export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOut
     let caseLog = log.get(caseId);
     if (caseLog === undefined) log.set(caseId, (caseLog = []));
     for (const event of events) caseLog.push({ type: event.type, at, data: event.data });
+    const changes = timerChanges(
+      snapshot === undefined ? [] : pendingTimers(snapshot),
+      pendingTimers(next),
+    );
+    for (const timer of changes.remove) timers.remove(timer);
+    for (const timer of changes.add) timers.add(timer);
     snapshots.set(caseId, next);
-    const needed = pendingTimers(next);
-    live.set(caseId, new Set(needed.map(timerKey)));
-    for (const timer of needed) timers.push(timer);
     return undefined;
   };
 
   const fireTimers = (isDue: (dueAt: number) => boolean) => {
-    for (let next = timers.peek(); next !== undefined && isDue(next.dueAt); next = timers.peek()) {
-      timers.pop();
-      const key = timerKey(next);
-      const current = live.get(next.caseId);
-      if (current === undefined || !current.has(key)) continue; // superseded by a later event
-      current.delete(key);
+    for (let next = timers.popDue(isDue); next !== undefined; next = timers.popDue(isDue)) {
       clock.advanceTo(next.dueAt);
       const error = execute(timerCommand[next.kind], next.caseId, timerActor, {});
       if (error !== undefined) throw error; // a timer's check never fails on a consistent log

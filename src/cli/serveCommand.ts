@@ -1,8 +1,13 @@
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openEventStore } from '../adapters/openEventStore.js';
+import { openTimerBackend } from '../adapters/openTimerBackend.js';
+import { SqliteTimerSchedule } from '../adapters/sqliteTimerSchedule.js';
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { createDocketServices, type DocketServices } from '../application/docketServices.js';
+import { timerDispatcher } from '../application/timerDispatcher.js';
+import { TimerScheduler } from '../application/timerScheduler.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
 import { buildApp } from '../http/buildApp.js';
 import type { CliIo } from './cliIo.js';
@@ -10,6 +15,7 @@ import type { CliIo } from './cliIo.js';
 export interface RunningService {
   readonly app: FastifyInstance;
   readonly services: DocketServices;
+  readonly timers: TimerScheduler;
   /** `http://host:port` it listens on. */
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish, closes the store. */
@@ -21,6 +27,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   const policy = readPolicyFile(config.policyFile);
   if (!policy.ok) throw policy.error;
   const { store, description } = openEventStore(config);
+  let timers: TimerScheduler | undefined;
   try {
     const services = await createDocketServices(store, systemClock, policy.value);
     if (!services.ok) throw services.error;
@@ -29,17 +36,25 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       bodyLimit: config.bodyLimit,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
+    const backend = openTimerBackend(config, systemClock);
+    timers = new TimerScheduler({
+      store: services.value.store,
+      schedule: new SqliteTimerSchedule(join(resolve(config.dataDir), 'timers.db')),
+      backend: backend.backend,
+      fire: timerDispatcher(services.value.commands, systemClock, (message) =>
+        app.log.warn(message),
+      ),
+      reconcileEveryMs: backend.reconcileEveryMs,
+      onError: (error) => app.log.error({ err: error }, 'timer scheduler'),
+    });
+    const started = await timers.start();
     const url = await app.listen({ port: config.port, host: config.host });
     io.out(
-      `docket: listening on ${url} (events: ${description}; policy ${policy.value.version}; timers: not yet built, none fire)\n`,
+      `docket: listening on ${url} (events: ${description}; policy ${policy.value.version}; ` +
+        `timers: ${backend.description}, ${started.pending} pending)\n`,
     );
-    for (const unused of [
-      ['REDIS_URL', config.redisUrl],
-      ['DATABASE_URL', config.databaseUrl],
-    ] as const) {
-      if (unused[1] !== undefined)
-        io.err(`docket: ${unused[0]} is set but this version does not use it yet; ignored\n`);
-    }
+    if (config.databaseUrl !== undefined)
+      io.err('docket: DATABASE_URL is set but this version does not use it yet; ignored\n');
     if (adminToken !== undefined) {
       io.out(
         `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
@@ -48,17 +63,21 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       );
     }
     let closing: Promise<void> | undefined;
+    const scheduler = timers;
     return {
       app,
       services: services.value,
+      timers: scheduler,
       url,
       close: () =>
         (closing ??= (async () => {
           await app.close();
+          await scheduler.close();
           await store.close();
         })()),
     };
   } catch (error) {
+    await timers?.close();
     await store.close();
     throw error;
   }

@@ -67,8 +67,12 @@ export const pendingTimers = ({ state, context }: CaseSnapshot): CaseTimer[] => 
   }
 };
 
-/** Due instant, then case id, then kind: replays and simulations fire in the same order. */
+/**
+ * Due instant, then case id, then kind: replays and simulations fire in the same order. The
+ * revision makes the order total (a case has one pending timer, so it never decides in practice).
+ */
 export const compareTimers = (a: CaseTimer, b: CaseTimer): number =>
   a.dueAt - b.dueAt ||
   (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0) ||
-  timerKinds.indexOf(a.kind) - timerKinds.indexOf(b.kind);
+  timerKinds.indexOf(a.kind) - timerKinds.indexOf(b.kind) ||
+  a.revision - b.revision;

@@ -1,0 +1,14 @@
+import type { CaseTimer } from '../domain/caseTimers.js';
+import type { TimerChanges } from './timerBackend.js';
+
+/**
+ * The scheduler's durable state: the timers the log says are pending, and the log position it
+ * has applied them up to, changed together. Derived from the log: deleting it only means the
+ * scheduler replays from the start.
+ */
+export interface TimerSchedule {
+  load(): Promise<{ checkpoint: bigint | undefined; timers: CaseTimer[] }>;
+  /** Applies `changes` and moves the checkpoint, atomically. */
+  commit(changes: TimerChanges, checkpoint: bigint): Promise<void>;
+  close(): Promise<void>;
+}
