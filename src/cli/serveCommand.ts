@@ -36,7 +36,9 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       bodyLimit: config.bodyLimit,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
-    const backend = openTimerBackend(config, systemClock);
+    const backend = openTimerBackend(config, systemClock, (error) =>
+      app.log.error({ err: error }, 'timer backend'),
+    );
     timers = new TimerScheduler({
       store: services.value.store,
       schedule: new SqliteTimerSchedule(join(resolve(config.dataDir), 'timers.db')),

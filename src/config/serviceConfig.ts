@@ -36,6 +36,10 @@ export const serviceEnvSchema = z.object({
     url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'], 'esdb://host:2113?tls=false'),
   ),
   REDIS_URL: optional(url(['redis', 'rediss'], 'redis://127.0.0.1:6379')),
+  DOCKET_REDIS_PREFIX: withDefault(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - (at most 100)'),
+    'docket',
+  ),
   DATABASE_URL: optional(url(['postgres', 'postgresql'], 'postgres://user@host:5432/docket')),
 });
 
@@ -49,6 +53,8 @@ export interface ServiceConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly esdbUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Key prefix of Docket's BullMQ queues in Redis. */
+  readonly redisPrefix: string;
   readonly databaseUrl: string | undefined;
 }
 
@@ -78,6 +84,7 @@ export const loadServiceConfig = (env: NodeJS.ProcessEnv): Result<ServiceConfig>
     logLevel: e.LOG_LEVEL,
     esdbUrl: e.ESDB_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.DOCKET_REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL,
   });
 };

@@ -2,8 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
+import { deleteKeysWithPrefix, redisAvailability } from '../specs/redisSpec.js';
 
 /**
  * Timers end to end through `docket serve` (what `npm start` runs): a policy whose technical B
@@ -100,3 +103,21 @@ const serveWithTimers = (name: string, extraEnv: Record<string, string>) =>
   });
 
 serveWithTimers('in-process', {});
+
+// With REDIS_URL the same run goes through BullMQ (fails without Redis when
+// DOCKET_REQUIRE_SERVICES=1, as in CI; skipped with the reason otherwise).
+const redis = await redisAvailability();
+if (redis.mode === 'skip') {
+  it.skip(`timers through docket serve (BullMQ) — skipped: ${redis.reason}`, () => undefined);
+} else {
+  const prefix = `docket-test-${randomUUID()}`;
+  beforeAll(() => {
+    if (redis.mode === 'fail') throw new Error(redis.reason);
+  });
+  afterAll(async () => {
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: null });
+    await deleteKeysWithPrefix(admin, prefix);
+    await admin.quit();
+  });
+  serveWithTimers('BullMQ', { REDIS_URL: redis.url, DOCKET_REDIS_PREFIX: prefix });
+}

@@ -1,0 +1,10 @@
+import { systemClock } from '../../src/adapters/systemClock.js';
+import { InProcessTimerBackend } from '../../src/application/inProcessTimerBackend.js';
+import { timerBackendContract } from '../contract/timerBackend.contract.js';
+
+timerBackendContract('in-process', () =>
+  Promise.resolve({
+    backend: () => new InProcessTimerBackend({ clock: systemClock, retryMs: 100 }),
+    cleanup: () => Promise.resolve(),
+  }),
+);
