@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { describeError, processIo, type CliIo } from './cliIo.js';
 import { policyCheck, policyShow } from './policyCommand.js';
 import { simulate } from './simulateCommand.js';
+import { projectionsRebuild, projectionsStatus } from './projectionsCommand.js';
+import { reportSla } from './reportCommand.js';
 import { serve } from './serveCommand.js';
 import { slaDue } from './slaDueCommand.js';
 import { tokensCreate, type TokensCreateOptions } from './tokensCommand.js';
@@ -66,6 +68,31 @@ const buildProgram = (io: CliIo): Command => {
     .option('--name <name>', 'who holds it: the actor id recorded on their events')
     .option('--json', 'print the token and its details as JSON')
     .action((options: TokensCreateOptions) => tokensCreate(options, io));
+
+  const projections = program
+    .command('projections')
+    .description('read models (queues, SLA facts): status and rebuilds');
+  projections
+    .command('status')
+    .description("each projection's version, checkpoint and lag behind the log")
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => projectionsStatus(io, options));
+  projections
+    .command('rebuild')
+    .description('empty projections (all by default) and replay the log into them')
+    .argument('[names...]', 'case-queue, sla-compliance')
+    .action((names: string[]) => projectionsRebuild(names, io));
+
+  const report = program.command('report').description('reports from the read models');
+  report
+    .command('sla')
+    .description('SLA compliance per offering, line, severity and day')
+    .requiredOption('--from <day>', 'first day, YYYY-MM-DD (in each offering’s time zone)')
+    .requiredOption('--to <day>', 'last day, YYYY-MM-DD, inclusive')
+    .option('--offering <offering>', 'only this offering')
+    .option('--line <line>', 'only this line')
+    .option('--csv', 'print CSV instead of JSON')
+    .action((options: unknown) => reportSla(options, io));
 
   return program;
 };

@@ -1,11 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { allProjections } from '../../projections/allProjections.js';
 import { openEventStore } from '../adapters/openEventStore.js';
+import { openReadModels } from '../adapters/openReadModels.js';
 import { openTimerBackend } from '../adapters/openTimerBackend.js';
 import { SqliteTimerSchedule } from '../adapters/sqliteTimerSchedule.js';
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { createDocketServices, type DocketServices } from '../application/docketServices.js';
+import { projectionContext } from '../application/projectionContext.js';
+import { Projector } from '../application/projector.js';
 import { timerDispatcher } from '../application/timerDispatcher.js';
 import { TimerScheduler } from '../application/timerScheduler.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
@@ -16,6 +20,7 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly services: DocketServices;
   readonly timers: TimerScheduler;
+  readonly projector: Projector;
   /** `http://host:port` it listens on. */
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish, closes the store. */
@@ -28,14 +33,28 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   if (!policy.ok) throw policy.error;
   const { store, description } = openEventStore(config);
   let timers: TimerScheduler | undefined;
+  let projector: Projector | undefined;
+  let readModels: ReturnType<typeof openReadModels> | undefined;
   try {
     const services = await createDocketServices(store, systemClock, policy.value);
     if (!services.ok) throw services.error;
     const adminToken = await services.value.tokens.bootstrapAdmin();
+    readModels = openReadModels(config);
     const app = await buildApp(services.value, {
       bodyLimit: config.bodyLimit,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      readModels: readModels.db,
     });
+    projector = new Projector({
+      store: services.value.store,
+      db: readModels.db,
+      projections: allProjections,
+      context: projectionContext(services.value.policies),
+      clock: systemClock,
+      lockCheckpoints: readModels.lockCheckpoints,
+      onError: (error) => app.log.error({ err: error }, 'projector'),
+    });
+    await projector.start();
     const backend = openTimerBackend(config, systemClock, (error) =>
       app.log.error({ err: error }, 'timer backend'),
     );
@@ -53,10 +72,8 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     const url = await app.listen({ port: config.port, host: config.host });
     io.out(
       `docket: listening on ${url} (events: ${description}; policy ${policy.value.version}; ` +
-        `timers: ${backend.description}, ${started.pending} pending)\n`,
+        `timers: ${backend.description}, ${started.pending} pending; read models: ${readModels.description})\n`,
     );
-    if (config.databaseUrl !== undefined)
-      io.err('docket: DATABASE_URL is set but this version does not use it yet; ignored\n');
     if (adminToken !== undefined) {
       io.out(
         `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
@@ -65,21 +82,26 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       );
     }
     let closing: Promise<void> | undefined;
-    const scheduler = timers;
+    const [scheduler, views, db] = [timers, projector, readModels.db];
     return {
       app,
       services: services.value,
       timers: scheduler,
+      projector: views,
       url,
       close: () =>
         (closing ??= (async () => {
           await app.close();
           await scheduler.close();
+          await views.close();
+          await db.destroy();
           await store.close();
         })()),
     };
   } catch (error) {
     await timers?.close();
+    await projector?.close();
+    await readModels?.db.destroy();
     await store.close();
     throw error;
   }

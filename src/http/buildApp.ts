@@ -7,17 +7,22 @@ import {
   jsonSchemaTransformObject,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { DocketServices } from '../application/docketServices.js';
 import { adminRoutes } from './adminRoutes.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
 import { problem, sendProblem, toProblem } from './problem.js';
+import { reportRoutes } from './reportRoutes.js';
 
 export interface AppOptions {
   /** Largest accepted request body, in bytes. @defaultValue 262144 */
   readonly bodyLimit?: number;
   readonly logger?: FastifyServerOptions['logger'];
+  /** The read models behind `/queues` and `/reports` (absent: those routes are not served). */
+  readonly readModels?: Kysely<ReadModelDatabase>;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -103,5 +108,6 @@ export const buildApp = async (
   await app.register(caseRoutes(services));
   await app.register(directoryRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));
+  if (options.readModels !== undefined) await app.register(reportRoutes(options.readModels));
   return app;
 };

@@ -6,6 +6,10 @@ import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
 import type { Policy } from '../../src/domain/policy.js';
 import { buildApp } from '../../src/http/buildApp.js';
+import { allProjections } from '../../projections/allProjections.js';
+import { openSqliteReadModels, type ReadModelDb } from '../../src/adapters/readModelDb.js';
+import { projectionContext } from '../../src/application/projectionContext.js';
+import { Projector } from '../../src/application/projector.js';
 
 /** The people of the HTTP specs, one token each. */
 export const people = {
@@ -41,6 +45,10 @@ export interface HttpFixture {
   open(body?: object): Promise<string>;
   /** Every event in the store, in order. */
   allEvents(): Promise<RecordedEvent[]>;
+  /** With `readModels: true`: the read models and their live projector. */
+  readonly readModels?: ReadModelDb;
+  /** Waits until the projections have caught up with the log. */
+  projected(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,7 +57,7 @@ export interface HttpFixture {
  * Beijing, tenants contoso (advanced agreement) and fabrikam, and a token for each person.
  */
 export const httpFixture = async (
-  options: { store?: EventStore; policy?: Policy; bodyLimit?: number } = {},
+  options: { store?: EventStore; policy?: Policy; bodyLimit?: number; readModels?: boolean } = {},
 ): Promise<HttpFixture> => {
   const store = options.store ?? new MemoryEventStore();
   const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
@@ -70,7 +78,23 @@ export const httpFixture = async (
     if (!issued.ok) throw issued.error;
     tokens[who as Person] = issued.value.token;
   }
-  const app = await buildApp(services, { bodyLimit: options.bodyLimit });
+  const readModels = options.readModels === true ? openSqliteReadModels(':memory:') : undefined;
+  const projector =
+    readModels === undefined
+      ? undefined
+      : new Projector({
+          store: services.store,
+          db: readModels,
+          projections: allProjections,
+          context: projectionContext(services.policies),
+          clock,
+          batchMs: 1,
+        });
+  await projector?.start();
+  const app = await buildApp(services, {
+    bodyLimit: options.bodyLimit,
+    ...(readModels === undefined ? {} : { readModels }),
+  });
   const request = (who: Person | undefined, inject: InjectOptions) =>
     app.inject({
       ...inject,
@@ -96,8 +120,17 @@ export const httpFixture = async (
       for await (const event of store.readAll()) out.push(event);
       return out;
     },
+    ...(readModels === undefined ? {} : { readModels }),
+    projected: async () => {
+      let head = 0n;
+      for await (const e of store.readAll({ direction: 'backwards', maxCount: 1 }))
+        head = e.position;
+      await projector?.caughtUp(head);
+    },
     close: async () => {
       await app.close();
+      await projector?.close();
+      await readModels?.destroy();
       await store.close();
     },
   };

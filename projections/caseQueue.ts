@@ -1,0 +1,158 @@
+import type { RecordedEvent } from '../src/application/eventStore.js';
+import type { CaseEventOf, CaseEventType } from '../src/domain/caseEvents.js';
+import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import type { CaseQueueTable } from './caseQueueTable.js';
+import type { Projection } from './projection.js';
+import { sql } from 'kysely';
+
+type Data<K extends CaseEventType> = CaseEventOf<K>['data'];
+const data = <K extends CaseEventType>(event: RecordedEvent) => event.data as Data<K>;
+
+/** The agent-side moves: what the case looks like after each event (undefined: gone). */
+export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
+  const at = event.metadata.occurredAt;
+  if (event.type === 'CaseOpened') {
+    const d = data<'CaseOpened'>(event);
+    return {
+      case_id: d.caseId,
+      tenant: d.tenant.id,
+      offering: d.tenant.offering,
+      line: d.line,
+      category: d.category,
+      title: d.title,
+      severity: d.severity,
+      state: 'opened',
+      assignee: null,
+      opened_at: at,
+      response_due_at: d.responseDueAt,
+      breached: 0,
+      waiting_on: 'agent',
+      nonresponse_due_at: null,
+      updated_at: at,
+      revision: event.revision,
+    };
+  }
+  if (row === undefined) return undefined; // history before CaseOpened: nothing to show
+  const next = { ...row, updated_at: at, revision: event.revision };
+  const agentTurn = { state: 'responded', waiting_on: 'agent', nonresponse_due_at: null };
+  switch (event.type as CaseEventType) {
+    case 'CaseAssigned':
+      return { ...next, assignee: data<'CaseAssigned'>(event).agent };
+    case 'AgentResponded':
+    case 'CustomerResponded':
+    case 'CaseReopened':
+      return { ...next, ...agentTurn };
+    case 'CustomerInfoRequested':
+      return {
+        ...next,
+        state: 'awaitingCustomer',
+        waiting_on: 'customer',
+        nonresponse_due_at: data<'CustomerInfoRequested'>(event).nonresponseDueAt,
+      };
+    case 'ResponseDeadlineBreached':
+      return { ...next, breached: 1 };
+    case 'SeverityChanged': {
+      const d = data<'SeverityChanged'>(event);
+      return {
+        ...next,
+        severity: d.to,
+        response_due_at: d.responseDueAt ?? next.response_due_at,
+        nonresponse_due_at: d.nonresponseDueAt ?? next.nonresponse_due_at,
+      };
+    }
+    case 'SeverityDowngraded': {
+      const d = data<'SeverityDowngraded'>(event);
+      return {
+        ...next,
+        state: 'downgraded',
+        severity: d.to,
+        nonresponse_due_at: d.nonresponseDueAt,
+      };
+    }
+    case 'CaseResolved':
+    case 'CaseWithdrawn':
+      return { ...next, state: 'resolved', waiting_on: 'customer', nonresponse_due_at: null };
+    case 'CaseClosed':
+      return undefined;
+    case 'NoteAdded':
+    case 'SurveySubmitted':
+    case 'CaseOpened':
+      return next;
+  }
+};
+
+/** Every case that is not closed, with what an agent needs to pick the next one. */
+export const caseQueue: Projection = {
+  name: 'case-queue',
+  version: 1,
+  create: async (db) => {
+    await db.schema
+      .createTable('case_queue')
+      .ifNotExists()
+      .addColumn('case_id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant', 'text', (c) => c.notNull())
+      .addColumn('offering', 'text', (c) => c.notNull())
+      .addColumn('line', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('assignee', 'text')
+      .addColumn('opened_at', 'text', (c) => c.notNull())
+      .addColumn('response_due_at', 'text', (c) => c.notNull())
+      .addColumn('breached', 'integer', (c) => c.notNull())
+      .addColumn('waiting_on', 'text', (c) => c.notNull())
+      .addColumn('nonresponse_due_at', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .execute();
+    // The agent queue: waiting on an agent, breached first, then by due instant.
+    await db.schema
+      .createIndex('case_queue_agent')
+      .ifNotExists()
+      .on('case_queue')
+      .columns(['waiting_on', 'breached desc', 'response_due_at', 'case_id'])
+      .execute();
+    await db.schema
+      .createIndex('case_queue_line')
+      .ifNotExists()
+      .on('case_queue')
+      .columns(['line', 'severity', 'waiting_on', 'breached desc', 'response_due_at'])
+      .execute();
+    await db.schema
+      .createIndex('case_queue_tenant')
+      .ifNotExists()
+      .on('case_queue')
+      .columns(['tenant', 'waiting_on', 'response_due_at'])
+      .execute();
+    await db.schema
+      .createIndex('case_queue_customer')
+      .ifNotExists()
+      .on('case_queue')
+      .columns(['waiting_on', 'nonresponse_due_at'])
+      .execute();
+    await db.schema
+      .createIndex('case_queue_assignee')
+      .ifNotExists()
+      .on('case_queue')
+      .columns(['assignee', 'state'])
+      .execute();
+    // CREATE VIEW IF NOT EXISTS is SQLite's, OR REPLACE PostgreSQL's: drop, then create.
+    await db.schema.dropView('agent_workload').ifExists().execute();
+    await db.schema
+      .createView('agent_workload')
+      .as(
+        db
+          .selectFrom('case_queue')
+          .select(['assignee', 'state', sql<number>`count(*)`.as('cases')])
+          .where('state', 'in', ['opened', 'responded', 'awaitingCustomer', 'downgraded'])
+          .groupBy(['assignee', 'state']),
+      )
+      .execute();
+  },
+  drop: async (db) => {
+    await db.schema.dropView('agent_workload').ifExists().execute();
+    await db.schema.dropTable('case_queue').ifExists().execute();
+  },
+  apply: (trx, events, ctx) => applyCaseRows(trx, 'case_queue', events, evolveCaseQueue, ctx),
+};

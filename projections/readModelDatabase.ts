@@ -1,0 +1,24 @@
+import type { CaseQueueTable } from './caseQueueTable.js';
+import type { SlaCasesTable } from './slaCasesTable.js';
+
+export interface ProjectionCheckpointsTable {
+  name: string;
+  version: number;
+  /** The log position applied up to (-1: nothing yet). */
+  position: number;
+  updated_at: string;
+}
+
+export interface AgentWorkloadView {
+  assignee: string | null;
+  state: string;
+  cases: number;
+}
+
+/** Every table and view of the read-model database, for Kysely's types. */
+export interface ReadModelDatabase {
+  case_queue: CaseQueueTable;
+  sla_cases: SlaCasesTable;
+  agent_workload: AgentWorkloadView;
+  projection_checkpoints: ProjectionCheckpointsTable;
+}

@@ -1,0 +1,108 @@
+import { DateTime } from 'luxon';
+import type { RecordedEvent } from '../src/application/eventStore.js';
+import type { CaseEventOf, CaseEventType } from '../src/domain/caseEvents.js';
+import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import type { Projection } from './projection.js';
+import type { SlaCasesTable } from './slaCasesTable.js';
+
+type Data<K extends CaseEventType> = CaseEventOf<K>['data'];
+const data = <K extends CaseEventType>(event: RecordedEvent) => event.data as Data<K>;
+
+/** The facts of one case the SLA report counts; rows stay after the case closes. */
+export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
+  const at = event.metadata.occurredAt;
+  if (event.type === 'CaseOpened') {
+    const d = data<'CaseOpened'>(event);
+    return {
+      case_id: d.caseId,
+      tenant: d.tenant.id,
+      offering: d.tenant.offering,
+      line: d.line,
+      severity: d.severity,
+      day:
+        DateTime.fromISO(at, { zone: ctx.zoneOf(d.tenant.offering) }).toISODate() ??
+        at.slice(0, 10),
+      opened_at: at,
+      first_response_at: null,
+      response_ms: null,
+      response_business_ms: null,
+      within_target: null,
+      breached: 0,
+      downgrades: 0,
+      reopens: 0,
+      resolved_at: null,
+      survey_rating: null,
+    };
+  }
+  if (row === undefined) return undefined;
+  switch (event.type as CaseEventType) {
+    case 'AgentResponded':
+    case 'CustomerInfoRequested': {
+      const first = data<'AgentResponded'>(event).firstResponse;
+      if (first === undefined) return row;
+      return {
+        ...row,
+        first_response_at: at,
+        response_ms: first.elapsedMs,
+        response_business_ms: first.businessElapsedMs,
+        within_target: first.withinTarget ? 1 : 0,
+      };
+    }
+    case 'ResponseDeadlineBreached':
+      return { ...row, breached: 1 };
+    case 'SeverityDowngraded':
+      return { ...row, downgrades: row.downgrades + 1 };
+    case 'CaseReopened':
+      return { ...row, reopens: row.reopens + 1, resolved_at: null };
+    case 'CaseResolved':
+    case 'CaseWithdrawn':
+      return { ...row, resolved_at: at };
+    case 'SurveySubmitted':
+      return { ...row, survey_rating: data<'SurveySubmitted'>(event).rating };
+    case 'CaseOpened':
+    case 'CaseAssigned':
+    case 'CustomerResponded':
+    case 'SeverityChanged':
+    case 'NoteAdded':
+    case 'CaseClosed':
+      return row;
+  }
+};
+
+/** Per-case SLA facts; `src/application/slaReport.ts` aggregates them per offering, line, severity, day. */
+export const slaCompliance: Projection = {
+  name: 'sla-compliance',
+  version: 1,
+  create: async (db) => {
+    await db.schema
+      .createTable('sla_cases')
+      .ifNotExists()
+      .addColumn('case_id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant', 'text', (c) => c.notNull())
+      .addColumn('offering', 'text', (c) => c.notNull())
+      .addColumn('line', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('opened_at', 'text', (c) => c.notNull())
+      .addColumn('first_response_at', 'text')
+      .addColumn('response_ms', 'bigint')
+      .addColumn('response_business_ms', 'bigint')
+      .addColumn('within_target', 'integer')
+      .addColumn('breached', 'integer', (c) => c.notNull())
+      .addColumn('downgrades', 'integer', (c) => c.notNull())
+      .addColumn('reopens', 'integer', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('survey_rating', 'integer')
+      .execute();
+    await db.schema
+      .createIndex('sla_cases_day')
+      .ifNotExists()
+      .on('sla_cases')
+      .columns(['day', 'offering', 'line', 'severity'])
+      .execute();
+  },
+  drop: async (db) => {
+    await db.schema.dropTable('sla_cases').ifExists().execute();
+  },
+  apply: (trx, events, ctx) => applyCaseRows(trx, 'sla_cases', events, evolveSlaCase, ctx),
+};

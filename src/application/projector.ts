@@ -1,0 +1,229 @@
+import type { Kysely } from 'kysely';
+import type { Projection, ProjectionContext } from '../../projections/projection.js';
+import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
+import type { Clock } from '../domain/clock.js';
+import { formatInstant } from '../domain/instant.js';
+import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
+
+export interface ProjectorOptions {
+  readonly store: EventStore;
+  readonly db: Kysely<ReadModelDatabase>;
+  readonly projections: readonly Projection[];
+  readonly context: ProjectionContext;
+  readonly clock: Clock;
+  /** Events applied per transaction, at most. @defaultValue 5000 */
+  readonly batchSize?: number;
+  /** How long an event may wait for others to join its batch. @defaultValue 20 */
+  readonly batchMs?: number;
+  /** PostgreSQL: lock checkpoint rows while a batch is applied (SQLite has one writer). */
+  readonly lockCheckpoints?: boolean;
+  readonly onError?: (error: unknown) => void;
+  /** Called after each committed batch (metrics: lag from append to visible row). */
+  readonly onApplied?: (events: readonly RecordedEvent[]) => void;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  /** Log position applied up to (-1: nothing yet). */
+  readonly position: number;
+  readonly updatedAt: string | null;
+}
+
+/** A checkpoint that went backwards: another process rebuilt the projection. */
+class CheckpointReset extends Error {}
+
+/**
+ * Runs projections: a catch-up subscription from the lowest checkpoint; each batch of events is
+ * applied, per projection, only past the checkpoint stored in the database, and the checkpoint
+ * moves in the same transaction. So every event is applied exactly once, across crashes and
+ * across several projector processes; a projection whose version changed is dropped and
+ * rebuilt from position 0.
+ */
+export class Projector {
+  readonly #o: ProjectorOptions;
+  readonly #positions = new Map<string, number>();
+  #subscription: EventSubscription | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+  #batch: RecordedEvent[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #waiters: Array<{ position: number; resolve: () => void }> = [];
+  #failure: unknown;
+
+  constructor(options: ProjectorOptions) {
+    this.#o = options;
+  }
+
+  /** Creates missing tables; drops and recreates those whose projection version changed. */
+  async prepare(): Promise<void> {
+    const { db } = this.#o;
+    await db.schema
+      .createTable('projection_checkpoints')
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    for (const p of this.#o.projections) {
+      const row = await db
+        .selectFrom('projection_checkpoints')
+        .selectAll()
+        .where('name', '=', p.name)
+        .executeTakeFirst();
+      if (row?.version === p.version) await p.create(db);
+      else await this.#reset(p);
+    }
+  }
+
+  /** Prepares, then follows the log until closed. */
+  async start(): Promise<void> {
+    await this.prepare();
+    this.#running = this.#run();
+  }
+
+  /** Resolves once every projection has applied the log up to `position`. */
+  async caughtUp(position: bigint | number): Promise<void> {
+    const target = Number(position);
+    if (this.#lowest() >= target) return;
+    await new Promise<void>((resolve) => this.#waiters.push({ position: target, resolve }));
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const rows = await this.#o.db.selectFrom('projection_checkpoints').selectAll().execute();
+    return this.#o.projections.map((p) => {
+      const row = rows.find((r) => r.name === p.name);
+      return {
+        name: p.name,
+        version: p.version,
+        position: row?.version === p.version ? Number(row.position) : -1,
+        updatedAt: row?.updated_at ?? null,
+      };
+    });
+  }
+
+  /** Empties the named projections (all if none): the running projector replays them from 0. */
+  async rebuild(names: readonly string[] = []): Promise<void> {
+    const chosen = this.#o.projections.filter((p) => names.length === 0 || names.includes(p.name));
+    for (const p of chosen) await this.#reset(p);
+    this.#positions.clear();
+    await this.#subscription?.close(); // the run loop resubscribes from the new checkpoints
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#subscription?.close();
+    await this.#running;
+    await this.#flush();
+  }
+
+  async #reset(p: Projection): Promise<void> {
+    const { db } = this.#o;
+    await p.drop(db);
+    await p.create(db);
+    const row = { name: p.name, version: p.version, position: -1, updated_at: this.#now() };
+    await db
+      .insertInto('projection_checkpoints')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ version: p.version, position: -1, updated_at: row.updated_at }),
+      )
+      .execute();
+    this.#positions.set(p.name, -1);
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      for (const s of await this.status()) this.#positions.set(s.name, s.position);
+      const from = this.#lowest();
+      const subscription = this.#o.store.subscribe(from < 0 ? {} : { after: BigInt(from) });
+      this.#subscription = subscription;
+      try {
+        for await (const event of subscription) {
+          this.#batch.push(event);
+          if (this.#batch.length >= (this.#o.batchSize ?? 5_000)) await this.#flush();
+          else
+            this.#timer ??= setTimeout(() => this.#flushLater(subscription), this.#o.batchMs ?? 20);
+        }
+        await this.#flush();
+      } catch (error) {
+        this.#failure ??= error;
+      }
+      const failure = this.#failure;
+      this.#failure = undefined;
+      if (failure === undefined) continue;
+      // Start again from the checkpoints in the database: nothing of the failed batch was kept.
+      await subscription.close();
+      this.#batch = [];
+      if (!(failure instanceof CheckpointReset)) {
+        this.#o.onError?.(failure);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  /** A flush the batch timer started: a failure ends the subscription, and the loop restarts. */
+  #flushLater(subscription: EventSubscription): void {
+    this.#flush().catch((error: unknown) => {
+      this.#failure ??= error;
+      void subscription.close();
+    });
+  }
+
+  #flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const events = this.#batch;
+    this.#batch = [];
+    if (events.length === 0) return this.#flushing;
+    const run = this.#flushing.then(() => this.#apply(events));
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #apply(events: readonly RecordedEvent[]): Promise<void> {
+    const last = Number(events[events.length - 1]!.position);
+    const now = this.#now();
+    await this.#o.db.transaction().execute(async (trx) => {
+      for (const p of this.#o.projections) {
+        let query = trx
+          .selectFrom('projection_checkpoints')
+          .select('position')
+          .where('name', '=', p.name);
+        if (this.#o.lockCheckpoints === true) query = query.forUpdate();
+        const stored = Number((await query.executeTakeFirst())?.position ?? -1);
+        const known = this.#positions.get(p.name) ?? -1;
+        if (stored < known) throw new CheckpointReset(p.name);
+        const fresh = events.filter((e) => Number(e.position) > stored);
+        if (fresh.length === 0) continue;
+        await p.apply(trx, fresh, this.#o.context);
+        await trx
+          .updateTable('projection_checkpoints')
+          .set({ position: last, updated_at: now })
+          .where('name', '=', p.name)
+          .execute();
+      }
+    });
+    for (const p of this.#o.projections) {
+      this.#positions.set(p.name, Math.max(last, this.#positions.get(p.name) ?? -1));
+    }
+    this.#o.onApplied?.(events);
+    const lowest = this.#lowest();
+    this.#waiters = this.#waiters.filter((w) =>
+      w.position <= lowest ? (w.resolve(), false) : true,
+    );
+  }
+
+  #lowest(): number {
+    const positions = this.#o.projections.map((p) => this.#positions.get(p.name) ?? -1);
+    return positions.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...positions);
+  }
+
+  #now(): string {
+    return formatInstant(this.#o.clock.now());
+  }
+}

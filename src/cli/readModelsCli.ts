@@ -1,0 +1,60 @@
+import { allProjections } from '../../projections/allProjections.js';
+import { openEventStore } from '../adapters/openEventStore.js';
+import { readPolicyFile } from '../adapters/policyFile.js';
+import { openReadModels, type OpenedReadModels } from '../adapters/openReadModels.js';
+import { systemClock } from '../adapters/systemClock.js';
+import type { EventStore } from '../application/eventStore.js';
+import { PolicyLog } from '../application/policyLog.js';
+import { projectionContext } from '../application/projectionContext.js';
+import { Projector } from '../application/projector.js';
+import { loadServiceConfig } from '../config/serviceConfig.js';
+
+export interface ReadModelsSession {
+  readonly store: EventStore;
+  readonly readModels: OpenedReadModels;
+  readonly projector: Projector;
+  /** Position of the last event in the log (0 for an empty log). */
+  head(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** Opens the configured store and read models (the same variables as `docket serve`). */
+export const openReadModelsSession = async (
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReadModelsSession> => {
+  const config = loadServiceConfig(env);
+  if (!config.ok) throw config.error;
+  const policy = readPolicyFile(config.value.policyFile);
+  if (!policy.ok) throw policy.error;
+  const { store } = openEventStore(config.value);
+  const readModels = openReadModels(config.value);
+  const policies = await new PolicyLog(store, systemClock).adopt(policy.value);
+  if (!policies.ok) {
+    await readModels.db.destroy();
+    await store.close();
+    throw policies.error;
+  }
+  const projector = new Projector({
+    store,
+    db: readModels.db,
+    projections: allProjections,
+    context: projectionContext(policies.value),
+    clock: systemClock,
+    lockCheckpoints: readModels.lockCheckpoints,
+  });
+  return {
+    store,
+    readModels,
+    projector,
+    head: async () => {
+      for await (const e of store.readAll({ direction: 'backwards', maxCount: 1 }))
+        return e.position;
+      return 0n;
+    },
+    close: async () => {
+      await projector.close();
+      await readModels.db.destroy();
+      await store.close();
+    },
+  };
+};

@@ -1,0 +1,136 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { queryQueue, queueNames } from '../../projections/queueQueries.js';
+import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
+import { slaReport, slaReportCsv } from '../../projections/slaReport.js';
+import type { ActorRole } from '../domain/actor.js';
+import { forbidden } from '../domain/docketError.js';
+
+const queueRow = z.object({
+  case_id: z.string(),
+  tenant: z.string(),
+  offering: z.string(),
+  line: z.string(),
+  category: z.string(),
+  title: z.string(),
+  severity: z.string(),
+  state: z.string(),
+  assignee: z.string().nullable(),
+  opened_at: z.string(),
+  response_due_at: z.string(),
+  breached: z.number(),
+  waiting_on: z.string(),
+  nonresponse_due_at: z.string().nullable(),
+  updated_at: z.string(),
+  revision: z.number(),
+});
+const day = z.iso.date();
+const reportRow = z.object({
+  offering: z.string(),
+  line: z.string(),
+  severity: z.string(),
+  day: z.string(),
+  opened: z.number(),
+  firstResponses: z.number(),
+  withinTarget: z.number(),
+  breaches: z.number(),
+  responseMedianMs: z.number().nullable(),
+  responseP90Ms: z.number().nullable(),
+  businessResponseMedianMs: z.number().nullable(),
+  businessResponseP90Ms: z.number().nullable(),
+  downgrades: z.number(),
+  reopens: z.number(),
+  surveys: z.number(),
+  averageRating: z.number().nullable(),
+});
+
+/** CSV when the client lists text/csv before (or without) JSON in its Accept header. */
+const wantsCsv = (accept: string | undefined): boolean => {
+  if (accept === undefined) return false;
+  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  const csv = types.indexOf('text/csv');
+  const json = types.indexOf('application/json');
+  return csv >= 0 && (json < 0 || csv < json);
+};
+
+const allow = (request: FastifyRequest, roles: readonly ActorRole[], what: string) => {
+  if (!roles.includes(request.actor.role))
+    throw forbidden(`${request.actor.role} tokens do not read ${what}`);
+};
+
+/** Queue views and the SLA report, read from the projections (eventually consistent). */
+export const reportRoutes =
+  (db: Kysely<ReadModelDatabase>): FastifyPluginAsyncZod =>
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async (app) => {
+    app.get(
+      '/queues/:name',
+      {
+        schema: {
+          summary:
+            'A queue view: agent (by due instant, breached first), awaiting-customer, breached',
+          tags: ['reports'],
+          params: z.object({ name: z.enum(queueNames) }),
+          querystring: z.strictObject({
+            tenant: z.string().min(1).max(63).optional(),
+            line: z.string().min(1).max(50).optional(),
+            severity: z.enum(['A', 'B', 'C']).optional(),
+            assignee: z.string().min(1).max(200).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          }),
+          response: {
+            200: z.object({
+              queue: z.string(),
+              items: z.array(queueRow),
+              limit: z.number(),
+              offset: z.number(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        allow(
+          request,
+          ['agent', 'auditor', 'reporter', 'customer-admin', 'customer-user'],
+          'queues',
+        );
+        const actor = request.actor;
+        // Customers see only their own tenant's cases, whatever they ask for.
+        const tenant = 'tenant' in actor ? actor.tenant : request.query.tenant;
+        const { limit, offset } = request.query;
+        const items = await queryQueue(db, request.params.name, { ...request.query, tenant });
+        return { queue: request.params.name, items, limit, offset };
+      },
+    );
+
+    app.get(
+      '/reports/sla',
+      {
+        schema: {
+          summary:
+            'SLA compliance per offering, line, severity and day (JSON, or CSV with Accept: text/csv)',
+          tags: ['reports'],
+          querystring: z
+            .strictObject({
+              from: day,
+              to: day,
+              offering: z.string().min(1).max(50).optional(),
+              line: z.string().min(1).max(50).optional(),
+            })
+            .refine((q) => q.from <= q.to, { message: 'from is after to', path: ['to'] }),
+          response: { 200: z.object({ rows: z.array(reportRow) }) },
+        },
+      },
+      async (request, reply) => {
+        allow(request, ['reporter', 'auditor', 'agent'], 'reports');
+        const rows = await slaReport(db, request.query);
+        if (wantsCsv(request.headers.accept)) {
+          return reply.type('text/csv; charset=utf-8').send(slaReportCsv(rows) as never);
+        }
+        return { rows };
+      },
+    );
+  };
