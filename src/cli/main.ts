@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { auditAt, auditExport, auditHistory, auditVerify } from './auditCommand.js';
 import { describeError, processIo, type CliIo } from './cliIo.js';
 import { policyCheck, policyShow } from './policyCommand.js';
 import { simulate } from './simulateCommand.js';
@@ -82,6 +83,45 @@ const buildProgram = (io: CliIo): Command => {
     .description('empty projections (all by default) and replay the log into them')
     .argument('[names...]', 'case-queue, sla-compliance')
     .action((names: string[]) => projectionsRebuild(names, io));
+
+  const audit = program
+    .command('audit')
+    .description('auditor tools: history, state at an instant, verification, export');
+  audit
+    .command('history')
+    .description('every event of a case with its envelope and the state and severity after it')
+    .argument('<case>', 'case id')
+    .option('--json', 'print JSON')
+    .action((caseId: string, options: { json?: boolean }) => auditHistory(caseId, options, io));
+  audit
+    .command('at')
+    .description('the case as it was at an instant, with the deadlines running then')
+    .argument('<case>', 'case id')
+    .argument('<instant>', 'ISO 8601 with an offset')
+    .action((caseId: string, instant: string) => auditAt(caseId, instant, io));
+  audit
+    .command('verify')
+    .description(
+      'recompute hash chains and replay streams through the case machine; exit 1 on any break',
+    )
+    .argument('[case]', 'case id')
+    .option('--all', 'every stream of the store')
+    .action((caseId: string | undefined, options: { all?: boolean }) =>
+      auditVerify(caseId, options, io),
+    );
+  audit
+    .command('export')
+    .description(
+      'events as stored, with their hashes (docs/auditing.md): a case, or a tenant over a date range',
+    )
+    .argument('[case]', 'case id')
+    .option('--format <format>', 'json (JSON Lines) or csv', 'json')
+    .option('--tenant <tenant>', 'every case of this tenant')
+    .option('--from <date>', 'with --tenant: from this day or instant (inclusive)')
+    .option('--to <date>', 'with --tenant: to this day or instant (exclusive)')
+    .action((caseId: string | undefined, options: Parameters<typeof auditExport>[1]) =>
+      auditExport(caseId, options, io),
+    );
 
   const report = program.command('report').description('reports from the read models');
   report

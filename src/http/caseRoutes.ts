@@ -2,7 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CaseCommandHandler, CaseCommandResult } from '../application/caseCommandHandler.js';
+import { caseAt, caseHistory } from '../application/caseAudit.js';
 import { CASE_ID_PATTERN, loadCase } from '../application/caseStream.js';
+import type { PolicyRegistry } from '../application/policyRegistry.js';
+import { isoInstantSchema, parseInstant } from '../domain/instant.js';
 import type { EventStore } from '../application/eventStore.js';
 import type { ActorRole } from '../domain/actor.js';
 import { canSeeCase } from '../domain/caseAccess.js';
@@ -44,6 +47,28 @@ const headers = z.object({
     .optional()
     .describe('the case revision you saw (the ETag): act only on it'),
 });
+const runningDeadlineSchema = z.object({
+  kind: z.string(),
+  dueAt: z.string(),
+  leftMs: z.number().describe('wall-clock milliseconds until due (negative: overdue)'),
+  businessLeftMs: z.number().describe('business milliseconds until due on its calendar'),
+  calendar: z.string(),
+});
+const historyEntrySchema = z.object({
+  revision: z.number(),
+  type: z.string(),
+  schemaVersion: z.number(),
+  occurredAt: z.string(),
+  actor: z.object({ role: z.string(), id: z.string(), tenant: z.string().optional() }),
+  commandId: z.string(),
+  correlationId: z.string(),
+  policyVersion: z.string().nullable(),
+  machineVersion: z.number().nullable(),
+  hash: z.string(),
+  state: z.string().nullable(),
+  severity: z.string().nullable(),
+  data: z.unknown(),
+});
 const commandResponse = z.object({
   case: caseViewSchema,
   events: z.array(eventViewSchema).describe('what this command recorded'),
@@ -52,6 +77,7 @@ const commandResponse = z.object({
 export interface CaseRoutesDeps {
   readonly store: EventStore;
   readonly commands: CaseCommandHandler;
+  readonly policies: PolicyRegistry;
 }
 
 const reply = (res: FastifyReply, outcome: Result<CaseCommandResult>, status: 200 | 201) => {
@@ -71,7 +97,7 @@ const assertReader = (request: FastifyRequest) => {
 };
 
 export const caseRoutes =
-  ({ store, commands }: CaseRoutesDeps): FastifyPluginAsyncZod =>
+  ({ store, commands, policies }: CaseRoutesDeps): FastifyPluginAsyncZod =>
   // eslint-disable-next-line @typescript-eslint/require-await
   async (app) => {
     app.post(
@@ -130,7 +156,7 @@ export const caseRoutes =
       );
     }
 
-    const visibleCase = async (request: FastifyRequest, id: string) => {
+    const visibleCase = async (request: FastifyRequest, id: string, action: string) => {
       assertReader(request);
       const loaded = await loadCase(store, id);
       if (
@@ -139,6 +165,14 @@ export const caseRoutes =
       ) {
         throw notFound(`case ${id} not found`);
       }
+      // An auditor's reads are themselves recorded: a structured log line, never an event.
+      if (request.actor.role === 'auditor') {
+        const { role, id: actorId } = request.actor;
+        request.log.info(
+          { audit: { actor: { role, id: actorId }, action, caseId: id, url: request.url } },
+          'audit read',
+        );
+      }
       return { snapshot: loaded.snapshot, events: loaded.events };
     };
 
@@ -146,16 +180,54 @@ export const caseRoutes =
       '/cases/:id',
       {
         schema: {
-          summary: 'A case: state, severity, due instants and revision',
+          summary:
+            'A case: state, severity, due instants and revision (as it was at `at`, if given)',
           tags: ['cases'],
           params: caseParams,
-          response: { 200: caseViewSchema },
+          querystring: z.strictObject({ at: isoInstantSchema.optional() }),
+          response: {
+            200: caseViewSchema.extend({
+              at: z.string().optional(),
+              runningDeadlines: z.array(runningDeadlineSchema).optional(),
+            }),
+          },
         },
       },
       async (request, res) => {
-        const { snapshot } = await visibleCase(request, request.params.id);
-        void res.header('etag', `"${snapshot.revision}"`);
-        return caseView(snapshot);
+        const at = request.query.at;
+        const action = at === undefined ? 'read' : 'read-at';
+        const { snapshot, events } = await visibleCase(request, request.params.id, action);
+        if (at === undefined) {
+          void res.header('etag', `"${snapshot.revision}"`);
+          return caseView(snapshot);
+        }
+        const then = caseAt(events, parseInstant(at), (v) => policies.byVersion(v));
+        if (then === undefined) throw notFound(`case ${request.params.id} did not exist at ${at}`);
+        return { ...caseView(then.snapshot), at: then.at, runningDeadlines: then.deadlines };
+      },
+    );
+
+    app.get(
+      '/cases/:id/history',
+      {
+        schema: {
+          summary:
+            'Every event with its envelope and the state and severity after it (agents, auditors)',
+          tags: ['audit'],
+          params: caseParams,
+          response: {
+            200: z.object({ caseId: z.string(), entries: z.array(historyEntrySchema) }),
+          },
+        },
+      },
+      async (request) => {
+        if (request.actor.role !== 'auditor' && request.actor.role !== 'agent') {
+          throw forbidden(
+            'the full history is for auditors and agents; customers read /cases/:id/events',
+          );
+        }
+        const { events } = await visibleCase(request, request.params.id, 'history');
+        return { caseId: request.params.id, entries: caseHistory(events) };
       },
     );
 
@@ -170,7 +242,7 @@ export const caseRoutes =
         },
       },
       async (request) => {
-        const { events } = await visibleCase(request, request.params.id);
+        const { events } = await visibleCase(request, request.params.id, 'events');
         const customer =
           request.actor.role === 'customer-admin' || request.actor.role === 'customer-user';
         return {

@@ -57,7 +57,14 @@ export interface HttpFixture {
  * Beijing, tenants contoso (advanced agreement) and fabrikam, and a token for each person.
  */
 export const httpFixture = async (
-  options: { store?: EventStore; policy?: Policy; bodyLimit?: number; readModels?: boolean } = {},
+  options: {
+    store?: EventStore;
+    policy?: Policy;
+    bodyLimit?: number;
+    readModels?: boolean;
+    /** Where the app's JSON log lines go (none by default). */
+    log?: (line: string) => void;
+  } = {},
 ): Promise<HttpFixture> => {
   const store = options.store ?? new MemoryEventStore();
   const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
@@ -91,8 +98,10 @@ export const httpFixture = async (
           batchMs: 1,
         });
   await projector?.start();
+  const log = options.log;
   const app = await buildApp(services, {
     bodyLimit: options.bodyLimit,
+    ...(log === undefined ? {} : { logger: { level: 'info', stream: { write: log } } }),
     ...(readModels === undefined ? {} : { readModels }),
   });
   const request = (who: Person | undefined, inject: InjectOptions) =>
