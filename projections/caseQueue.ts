@@ -89,7 +89,7 @@ export const caseQueue: Projection = {
     await db.schema
       .createTable('case_queue')
       .ifNotExists()
-      .addColumn('case_id', 'text', (c) => c.primaryKey())
+      .addColumn('case_id', 'text', (c) => c.primaryKey().notNull())
       .addColumn('tenant', 'text', (c) => c.notNull())
       .addColumn('offering', 'text', (c) => c.notNull())
       .addColumn('line', 'text', (c) => c.notNull())

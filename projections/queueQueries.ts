@@ -63,4 +63,9 @@ export const queryQueue = async (
 
 /** Open cases per assignee and state (the `agent_workload` view). */
 export const agentWorkload = (db: Kysely<ReadModelDatabase>): Promise<AgentWorkloadView[]> =>
-  db.selectFrom('agent_workload').selectAll().orderBy('assignee').orderBy('state').execute();
+  db
+    .selectFrom('agent_workload')
+    .selectAll()
+    .orderBy('assignee', (ob) => ob.asc().nullsFirst())
+    .orderBy('state')
+    .execute();

@@ -77,7 +77,7 @@ export const slaCompliance: Projection = {
     await db.schema
       .createTable('sla_cases')
       .ifNotExists()
-      .addColumn('case_id', 'text', (c) => c.primaryKey())
+      .addColumn('case_id', 'text', (c) => c.primaryKey().notNull())
       .addColumn('tenant', 'text', (c) => c.notNull())
       .addColumn('offering', 'text', (c) => c.notNull())
       .addColumn('line', 'text', (c) => c.notNull())

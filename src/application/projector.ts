@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Projection, ProjectionContext } from '../../projections/projection.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { Clock } from '../domain/clock.js';
@@ -47,6 +47,9 @@ export class Projector {
   #running: Promise<void> | undefined;
   #closed = false;
   #batch: RecordedEvent[] = [];
+  /** The position the pending batch continues from, and the last event queued. */
+  #batchAfter = -1;
+  #queuedUpTo = -1;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #waiters: Array<{ position: number; resolve: () => void }> = [];
@@ -58,11 +61,18 @@ export class Projector {
 
   /** Creates missing tables; drops and recreates those whose projection version changed. */
   async prepare(): Promise<void> {
-    const { db } = this.#o;
+    await this.#o.db.transaction().execute(async (db) => {
+      if (this.#o.lockCheckpoints === true)
+        await sql`select pg_advisory_xact_lock(hashtext('docket-projections'))`.execute(db);
+      await this.#prepare(db);
+    });
+  }
+
+  async #prepare(db: Kysely<ReadModelDatabase>): Promise<void> {
     await db.schema
       .createTable('projection_checkpoints')
       .ifNotExists()
-      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.primaryKey().notNull())
       .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -74,14 +84,27 @@ export class Projector {
         .where('name', '=', p.name)
         .executeTakeFirst();
       if (row?.version === p.version) await p.create(db);
-      else await this.#reset(p);
+      else await this.#reset(p, db);
     }
   }
 
   /** Prepares, then follows the log until closed. */
   async start(): Promise<void> {
     await this.prepare();
+    await this.#loadPositions();
     this.#running = this.#run();
+  }
+
+  async #loadPositions(): Promise<void> {
+    for (const s of await this.status()) this.#positions.set(s.name, s.position);
+    this.#release();
+  }
+
+  #release(): void {
+    const lowest = this.#lowest();
+    this.#waiters = this.#waiters.filter((w) =>
+      w.position <= lowest ? (w.resolve(), false) : true,
+    );
   }
 
   /** Resolves once every projection has applied the log up to `position`. */
@@ -107,7 +130,7 @@ export class Projector {
   /** Empties the named projections (all if none): the running projector replays them from 0. */
   async rebuild(names: readonly string[] = []): Promise<void> {
     const chosen = this.#o.projections.filter((p) => names.length === 0 || names.includes(p.name));
-    for (const p of chosen) await this.#reset(p);
+    for (const p of chosen) await this.#reset(p, this.#o.db);
     this.#positions.clear();
     await this.#subscription?.close(); // the run loop resubscribes from the new checkpoints
   }
@@ -119,8 +142,7 @@ export class Projector {
     await this.#flush();
   }
 
-  async #reset(p: Projection): Promise<void> {
-    const { db } = this.#o;
+  async #reset(p: Projection, db: Kysely<ReadModelDatabase>): Promise<void> {
     await p.drop(db);
     await p.create(db);
     const row = { name: p.name, version: p.version, position: -1, updated_at: this.#now() };
@@ -138,13 +160,20 @@ export class Projector {
 
   async #run(): Promise<void> {
     while (!this.#closed) {
-      for (const s of await this.status()) this.#positions.set(s.name, s.position);
+      await this.#loadPositions();
       const from = this.#lowest();
       const subscription = this.#o.store.subscribe(from < 0 ? {} : { after: BigInt(from) });
       this.#subscription = subscription;
+      if (this.#closed) {
+        await subscription.close();
+        break;
+      }
+      this.#queuedUpTo = from;
+      this.#batchAfter = from;
       try {
         for await (const event of subscription) {
           this.#batch.push(event);
+          this.#queuedUpTo = Number(event.position);
           if (this.#batch.length >= (this.#o.batchSize ?? 5_000)) await this.#flush();
           else
             this.#timer ??= setTimeout(() => this.#flushLater(subscription), this.#o.batchMs ?? 20);
@@ -178,14 +207,16 @@ export class Projector {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const events = this.#batch;
+    const after = this.#batchAfter;
     this.#batch = [];
+    this.#batchAfter = this.#queuedUpTo;
     if (events.length === 0) return this.#flushing;
-    const run = this.#flushing.then(() => this.#apply(events));
+    const run = this.#flushing.then(() => this.#apply(events, after));
     this.#flushing = run.catch(() => undefined);
     return run;
   }
 
-  async #apply(events: readonly RecordedEvent[]): Promise<void> {
+  async #apply(events: readonly RecordedEvent[], after: number): Promise<void> {
     const last = Number(events[events.length - 1]!.position);
     const now = this.#now();
     await this.#o.db.transaction().execute(async (trx) => {
@@ -196,8 +227,9 @@ export class Projector {
           .where('name', '=', p.name);
         if (this.#o.lockCheckpoints === true) query = query.forUpdate();
         const stored = Number((await query.executeTakeFirst())?.position ?? -1);
-        const known = this.#positions.get(p.name) ?? -1;
-        if (stored < known) throw new CheckpointReset(p.name);
+        // Events between the checkpoint and this batch were not applied (an earlier batch
+        // failed, or the projection was rebuilt): start again from the checkpoints.
+        if (stored < after) throw new CheckpointReset(p.name);
         const fresh = events.filter((e) => Number(e.position) > stored);
         if (fresh.length === 0) continue;
         await p.apply(trx, fresh, this.#o.context);
@@ -212,10 +244,7 @@ export class Projector {
       this.#positions.set(p.name, Math.max(last, this.#positions.get(p.name) ?? -1));
     }
     this.#o.onApplied?.(events);
-    const lowest = this.#lowest();
-    this.#waiters = this.#waiters.filter((w) =>
-      w.position <= lowest ? (w.resolve(), false) : true,
-    );
+    this.#release();
   }
 
   #lowest(): number {

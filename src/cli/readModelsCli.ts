@@ -5,7 +5,9 @@ import { openReadModels, type OpenedReadModels } from '../adapters/openReadModel
 import { systemClock } from '../adapters/systemClock.js';
 import type { EventStore } from '../application/eventStore.js';
 import { PolicyLog } from '../application/policyLog.js';
+import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
 import { projectionContext } from '../application/projectionContext.js';
+import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
 import { Projector } from '../application/projector.js';
 import { loadServiceConfig } from '../config/serviceConfig.js';
 
@@ -35,7 +37,8 @@ export const openReadModelsSession = async (
     throw policies.error;
   }
   const projector = new Projector({
-    store,
+    // Projections see today's event shapes, as in `docket serve`.
+    store: withUpcasting(store, new UpcasterRegistry(caseEventUpcasters)),
     db: readModels.db,
     projections: allProjections,
     context: projectionContext(policies.value),
