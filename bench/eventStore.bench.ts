@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../src/adapters/sqliteEventStore.js';
-import { sqliteEventsSchema } from '../src/adapters/sqliteEventsSchema.js';
+import { rawAppendCeiling } from './rawAppendCeiling.js';
 import type { NewEvent } from '../src/application/eventStore.js';
 
 const READ_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
@@ -44,44 +44,8 @@ const event = (i: number): NewEvent => {
   };
 };
 
-const rawDb = (file: string) => {
-  const db = new Database(join(dir, file));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(sqliteEventsSchema);
-  return db;
-};
-const rawInsert = (db: Database.Database) =>
-  db.prepare(
-    `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata,
-       command_id, previous_hash, hash) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-  );
-const HASH = 'f'.repeat(64);
-
 // Raw ceiling: the same rows, one transaction (one fsync) each.
-const rawWriteRate = (() => {
-  const db = rawDb('raw-write.db');
-  const insert = rawInsert(db);
-  const one = db.transaction((i: number) => {
-    const e = event(i);
-    insert.run(
-      `case-r${i}`,
-      0,
-      randomUUID(),
-      e.type,
-      JSON.stringify(e.data),
-      JSON.stringify(e.metadata),
-      e.metadata.commandId,
-      HASH,
-      HASH,
-    );
-  });
-  const start = performance.now();
-  for (let i = 0; i < WRITE_EVENTS; i++) one(i);
-  const rate = WRITE_EVENTS / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-})();
+const rawWriteRate = rawAppendCeiling(join(dir, 'raw-write.db'), WRITE_EVENTS);
 console.log(`raw better-sqlite3, 1 event per transaction (FULL): ${fmt(rawWriteRate)} events/s`);
 
 const single = new SqliteEventStore({ path: join(dir, 'single.db') });

@@ -12,17 +12,15 @@
  * warm-up before it (default 2).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { sqliteEventsSchema } from '../src/adapters/sqliteEventsSchema.js';
+import { rawAppendCeiling } from './rawAppendCeiling.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
@@ -36,47 +34,7 @@ const dataDir = join(dir, 'data');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ---- The raw append ceiling: the same kind of rows, one transaction (one fsync) each. ----
-const rawWriteRate = (() => {
-  const db = new Database(join(dir, 'raw-write.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(sqliteEventsSchema);
-  const insert = db.prepare(
-    `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata,
-       command_id, previous_hash, hash) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-  );
-  const hash = 'f'.repeat(64);
-  const one = db.transaction((i: number) => {
-    const commandId = randomUUID();
-    const metadata = {
-      commandId,
-      causationId: commandId,
-      correlationId: randomUUID(),
-      actor: { role: 'agent', id: 'li' },
-      occurredAt: '2026-11-23T02:00:00.000Z',
-      caseId: `c${i}`,
-      policyVersion: 'seed-2026.1',
-      machineVersion: 1,
-    };
-    const data = { message: `We are looking into it (${i}).`, respondedAt: metadata.occurredAt };
-    insert.run(
-      `case-r${i}`,
-      0,
-      randomUUID(),
-      'AgentResponded',
-      JSON.stringify(data),
-      JSON.stringify(metadata),
-      commandId,
-      hash,
-      hash,
-    );
-  });
-  const start = performance.now();
-  for (let i = 0; i < RAW_EVENTS; i++) one(i);
-  const rate = RAW_EVENTS / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-})();
+const rawWriteRate = rawAppendCeiling(join(dir, 'raw-write.db'), RAW_EVENTS);
 
 // ---- The server, as `npm start` runs it. ----
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });

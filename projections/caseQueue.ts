@@ -1,18 +1,15 @@
-import type { RecordedEvent } from '../src/application/eventStore.js';
-import type { CaseEventOf, CaseEventType } from '../src/domain/caseEvents.js';
+import type { CaseEventType } from '../src/domain/caseEvents.js';
 import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import { eventData } from './eventData.js';
 import type { CaseQueueTable } from './caseQueueTable.js';
 import type { Projection } from './projection.js';
 import { sql } from 'kysely';
-
-type Data<K extends CaseEventType> = CaseEventOf<K>['data'];
-const data = <K extends CaseEventType>(event: RecordedEvent) => event.data as Data<K>;
 
 /** The agent-side moves: what the case looks like after each event (undefined: gone). */
 export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
   const at = event.metadata.occurredAt;
   if (event.type === 'CaseOpened') {
-    const d = data<'CaseOpened'>(event);
+    const d = eventData<'CaseOpened'>(event);
     return {
       case_id: d.caseId,
       tenant: d.tenant.id,
@@ -37,7 +34,7 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
   const agentTurn = { state: 'responded', waiting_on: 'agent', nonresponse_due_at: null };
   switch (event.type as CaseEventType) {
     case 'CaseAssigned':
-      return { ...next, assignee: data<'CaseAssigned'>(event).agent };
+      return { ...next, assignee: eventData<'CaseAssigned'>(event).agent };
     case 'AgentResponded':
     case 'CustomerResponded':
     case 'CaseReopened':
@@ -47,12 +44,12 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
         ...next,
         state: 'awaitingCustomer',
         waiting_on: 'customer',
-        nonresponse_due_at: data<'CustomerInfoRequested'>(event).nonresponseDueAt,
+        nonresponse_due_at: eventData<'CustomerInfoRequested'>(event).nonresponseDueAt,
       };
     case 'ResponseDeadlineBreached':
       return { ...next, breached: 1 };
     case 'SeverityChanged': {
-      const d = data<'SeverityChanged'>(event);
+      const d = eventData<'SeverityChanged'>(event);
       return {
         ...next,
         severity: d.to,
@@ -61,7 +58,7 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
       };
     }
     case 'SeverityDowngraded': {
-      const d = data<'SeverityDowngraded'>(event);
+      const d = eventData<'SeverityDowngraded'>(event);
       return {
         ...next,
         state: 'downgraded',

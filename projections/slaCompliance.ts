@@ -1,18 +1,15 @@
 import { DateTime } from 'luxon';
-import type { RecordedEvent } from '../src/application/eventStore.js';
-import type { CaseEventOf, CaseEventType } from '../src/domain/caseEvents.js';
+import type { CaseEventType } from '../src/domain/caseEvents.js';
 import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import { eventData } from './eventData.js';
 import type { Projection } from './projection.js';
 import type { SlaCasesTable } from './slaCasesTable.js';
-
-type Data<K extends CaseEventType> = CaseEventOf<K>['data'];
-const data = <K extends CaseEventType>(event: RecordedEvent) => event.data as Data<K>;
 
 /** The facts of one case the SLA report counts; rows stay after the case closes. */
 export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
   const at = event.metadata.occurredAt;
   if (event.type === 'CaseOpened') {
-    const d = data<'CaseOpened'>(event);
+    const d = eventData<'CaseOpened'>(event);
     return {
       case_id: d.caseId,
       tenant: d.tenant.id,
@@ -38,7 +35,7 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
   switch (event.type as CaseEventType) {
     case 'AgentResponded':
     case 'CustomerInfoRequested': {
-      const first = data<'AgentResponded'>(event).firstResponse;
+      const first = eventData<'AgentResponded'>(event).firstResponse;
       if (first === undefined) return row;
       return {
         ...row,
@@ -58,7 +55,7 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
     case 'CaseWithdrawn':
       return { ...row, resolved_at: at };
     case 'SurveySubmitted':
-      return { ...row, survey_rating: data<'SurveySubmitted'>(event).rating };
+      return { ...row, survey_rating: eventData<'SurveySubmitted'>(event).rating };
     case 'CaseOpened':
     case 'CaseAssigned':
     case 'CustomerResponded':
