@@ -75,13 +75,16 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
     case 'SurveySubmitted':
     case 'CaseOpened':
       return next;
+    default:
+      return row; // a type this version does not know (a newer build wrote it): no change
   }
 };
 
 /** Every case that is not closed, with what an agent needs to pick the next one. */
 export const caseQueue: Projection = {
   name: 'case-queue',
-  version: 1,
+  // v2: the tenant and line indexes carry the queue's sort order (filtered queues without a sort).
+  version: 2,
   create: async (db) => {
     await db.schema
       .createTable('case_queue')
@@ -114,13 +117,13 @@ export const caseQueue: Projection = {
       .createIndex('case_queue_line')
       .ifNotExists()
       .on('case_queue')
-      .columns(['line', 'severity', 'waiting_on', 'breached desc', 'response_due_at'])
+      .columns(['line', 'severity', 'waiting_on', 'breached desc', 'response_due_at', 'case_id'])
       .execute();
     await db.schema
       .createIndex('case_queue_tenant')
       .ifNotExists()
       .on('case_queue')
-      .columns(['tenant', 'waiting_on', 'response_due_at'])
+      .columns(['tenant', 'waiting_on', 'breached desc', 'response_due_at', 'case_id'])
       .execute();
     await db.schema
       .createIndex('case_queue_customer')

@@ -63,6 +63,8 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
     case 'NoteAdded':
     case 'CaseClosed':
       return row;
+    default:
+      return row; // a type this version does not know: no change, never a lost row
   }
 };
 

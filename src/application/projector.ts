@@ -11,7 +11,11 @@ export interface ProjectorOptions {
   readonly projections: readonly Projection[];
   readonly context: ProjectionContext;
   readonly clock: Clock;
-  /** Events applied per transaction, at most. @defaultValue 5000 */
+  /**
+   * Events applied per transaction, at most: large batches make rebuilds about twice as fast
+   * (bench/projections.bench.ts); live batches are small anyway (`batchMs`).
+   * @defaultValue 50000
+   */
   readonly batchSize?: number;
   /** How long an event may wait for others to join its batch. @defaultValue 20 */
   readonly batchMs?: number;
@@ -174,7 +178,7 @@ export class Projector {
         for await (const event of subscription) {
           this.#batch.push(event);
           this.#queuedUpTo = Number(event.position);
-          if (this.#batch.length >= (this.#o.batchSize ?? 5_000)) await this.#flush();
+          if (this.#batch.length >= (this.#o.batchSize ?? 50_000)) await this.#flush();
           else
             this.#timer ??= setTimeout(() => this.#flushLater(subscription), this.#o.batchMs ?? 20);
         }

@@ -69,7 +69,7 @@ describe('docket projections and docket report', () => {
       [head, 0],
     ]);
     const human = docket('projections', 'status');
-    expect(human.stdout).toMatch(/case-queue\s+v1\s+position\s+\d+\s+lag\s+0/);
+    expect(human.stdout).toMatch(/case-queue\s+v2\s+position\s+\d+\s+lag\s+0/);
   });
 
   it('report sla prints JSON or CSV for a range of days', () => {
