@@ -7,11 +7,10 @@ import {
 } from '../../src/application/auditVerifier.js';
 import { caseHistory } from '../../src/application/caseAudit.js';
 import { caseEventUpcasters } from '../../src/application/caseEventUpcasters.js';
-import { createDocketServices } from '../../src/application/docketServices.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../../src/application/eventStore.js';
 import { UpcasterRegistry, withUpcasting } from '../../src/application/upcasting.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { servicesWith } from '../specs/servicesSpec.js';
 
 const upcasters = new UpcasterRegistry(caseEventUpcasters);
 const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
@@ -27,16 +26,9 @@ const openInput = {
 /** A real case stream: open, assign, respond, resolve (4 events). */
 const recordedCase = async (): Promise<{ store: MemoryEventStore; events: RecordedEvent[] }> => {
   const store = new MemoryEventStore();
-  const created = await createDocketServices(
+  const { commands } = await servicesWith(
     store,
     new VirtualClock(Date.parse('2026-11-23T02:00:00Z')),
-    defaultPolicy,
-  );
-  if (!created.ok) throw created.error;
-  const { tenants, commands } = created.value;
-  await tenants.register(
-    { role: 'admin', id: 'root' },
-    { id: 'contoso', offering: '21vianet', advancedAgreement: true },
   );
   await commands.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
   await commands.handle({ type: 'assign', caseId: 'c1', actor: li, input: { agent: 'li' } });

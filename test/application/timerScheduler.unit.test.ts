@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
 import { MemoryTimerSchedule } from '../../src/adapters/memoryTimerSchedule.js';
-import { createDocketServices, type DocketServices } from '../../src/application/docketServices.js';
+import type { DocketServices } from '../../src/application/docketServices.js';
 import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
 import { InProcessTimerBackend } from '../../src/application/inProcessTimerBackend.js';
 import type { TimerBackend, TimerChanges } from '../../src/application/timerBackend.js';
@@ -10,7 +10,7 @@ import { TimerScheduler } from '../../src/application/timerScheduler.js';
 import type { TimerSchedule } from '../../src/application/timerSchedule.js';
 import { timerActor } from '../../src/domain/actor.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { servicesWith } from '../specs/servicesSpec.js';
 
 const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
 const li = { role: 'agent', id: 'li' } as const;
@@ -44,14 +44,7 @@ const world = async (
 ): Promise<World> => {
   const store = given.store ?? new MemoryEventStore();
   const clock = given.clock ?? new VirtualClock(MONDAY_10);
-  const created = await createDocketServices(store, clock, defaultPolicy);
-  if (!created.ok) throw created.error;
-  const services = created.value;
-  if ((await services.tenants.get('contoso')) === undefined)
-    await services.tenants.register(
-      { role: 'admin', id: 'root' },
-      { id: 'contoso', offering: '21vianet', advancedAgreement: true },
-    );
+  const services = await servicesWith(store, clock);
   const schedule = given.schedule ?? new MemoryTimerSchedule();
   const backend = new InProcessTimerBackend({ clock });
   const scheduler = new TimerScheduler({

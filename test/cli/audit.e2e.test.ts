@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
-import { createDocketServices } from '../../src/application/docketServices.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
 import { openBody } from '../specs/httpSpec.js';
+import { servicesWith } from '../specs/servicesSpec.js';
 
 /** `docket audit …` on an SQLite store, then on copies of it tampered with directly. */
 const root = mkdtempSync(join(tmpdir(), 'docket-audit-cli-'));
@@ -34,13 +33,7 @@ beforeAll(async () => {
   mkdirSync(pristine);
   const store = new SqliteEventStore({ path: join(pristine, 'docket.db') });
   const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
-  const created = await createDocketServices(store, clock, defaultPolicy);
-  if (!created.ok) throw created.error;
-  const { tenants, commands } = created.value;
-  await tenants.register(
-    { role: 'admin', id: 'root' },
-    { id: 'contoso', offering: '21vianet', advancedAgreement: true },
-  );
+  const { commands } = await servicesWith(store, clock);
   const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
   const li = { role: 'agent', id: 'li' } as const;
   for (const id of ['c1', 'c2']) {

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
-import { createDocketServices } from '../../src/application/docketServices.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
 import { openBody } from '../specs/httpSpec.js';
+import { servicesWith } from '../specs/servicesSpec.js';
 
 /** `docket projections status|rebuild` and `docket report sla` on a store written beforehand. */
 const dataDir = mkdtempSync(join(tmpdir(), 'docket-projections-cli-'));
@@ -18,16 +17,9 @@ let head = 0;
 
 beforeAll(async () => {
   const store = new SqliteEventStore({ path: join(dataDir, 'docket.db') });
-  const created = await createDocketServices(
+  const { commands } = await servicesWith(
     store,
     new VirtualClock(Date.parse('2026-11-23T02:00:00Z')),
-    defaultPolicy,
-  );
-  if (!created.ok) throw created.error;
-  const { tenants, commands } = created.value;
-  await tenants.register(
-    { role: 'admin', id: 'root' },
-    { id: 'contoso', offering: '21vianet', advancedAgreement: true },
   );
   const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
   for (let i = 0; i < 5; i++) {

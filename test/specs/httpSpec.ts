@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
-import { createDocketServices, type DocketServices } from '../../src/application/docketServices.js';
+import type { DocketServices } from '../../src/application/docketServices.js';
 import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
@@ -10,6 +10,7 @@ import { allProjections } from '../../projections/allProjections.js';
 import { openSqliteReadModels, type ReadModelDb } from '../../src/adapters/readModelDb.js';
 import { projectionContext } from '../../src/application/projectionContext.js';
 import { Projector } from '../../src/application/projector.js';
+import { contosoTenant, fabrikamTenant, servicesWith } from './servicesSpec.js';
 
 /** The people of the HTTP specs, one token each. */
 export const people = {
@@ -68,17 +69,13 @@ export const httpFixture = async (
 ): Promise<HttpFixture> => {
   const store = options.store ?? new MemoryEventStore();
   const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
-  const created = await createDocketServices(store, clock, options.policy ?? defaultPolicy);
-  if (!created.ok) throw created.error;
-  const services = created.value;
+  const services = await servicesWith(
+    store,
+    clock,
+    [contosoTenant, fabrikamTenant],
+    options.policy ?? defaultPolicy,
+  );
   const root = { role: 'admin', id: 'root' } as const;
-  for (const tenant of [
-    { id: 'contoso', offering: '21vianet', advancedAgreement: true },
-    { id: 'fabrikam', offering: '21vianet', advancedAgreement: false },
-  ]) {
-    const registered = await services.tenants.register(root, tenant);
-    if (!registered.ok) throw registered.error;
-  }
   const tokens = {} as Record<Person, string>;
   for (const [who, request] of Object.entries(people)) {
     const issued = await services.tokens.issue(root, request);
