@@ -76,7 +76,7 @@ describe('SQLite event store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is durable by default: WAL with synchronous=FULL; normal on request', async () => {
+  it('is durable by default: WAL, fsynced before an append resolves; normal on request', async () => {
     const store = new SqliteEventStore({ path });
     expect(store.durability()).toEqual({ journalMode: 'wal', synchronous: 'full' });
     await store.close();
