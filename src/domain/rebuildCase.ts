@@ -1,10 +1,7 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import type { CaseContext } from '../../machines/caseContext.js';
-import {
-  caseMachine,
-  type CaseMachineEvent,
-  type CaseStateName,
-} from '../../machines/caseMachine.js';
+import type { caseMachine, CaseMachineEvent, CaseStateName } from '../../machines/caseMachine.js';
+import { initialCaseSnapshot, nextCaseSnapshot } from '../../machines/caseMachineStep.js';
 import { invalidTransition, type DocketError } from './docketError.js';
 import { err, ok, type Result } from './result.js';
 
@@ -37,8 +34,7 @@ export const applyCaseEvent = (
     if (event.type !== 'CaseOpened') {
       return err(invalidTransition(`a case stream must start with CaseOpened, not ${event.type}`));
     }
-    const [first] = initialTransition(caseMachine, event);
-    return ok(wrap(first));
+    return ok(wrap(initialCaseSnapshot(event)));
   }
   if (event.type === 'CaseOpened' || !snapshot.machineSnapshot.can(event)) {
     return err(
@@ -47,8 +43,7 @@ export const applyCaseEvent = (
       ),
     );
   }
-  const [next] = transition(caseMachine, snapshot.machineSnapshot, event);
-  return ok(wrap(next));
+  return ok(wrap(nextCaseSnapshot(snapshot.machineSnapshot, event)));
 };
 
 /** Folds a whole stream; `undefined` for an empty one. */
