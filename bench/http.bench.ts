@@ -12,7 +12,7 @@
  * warm-up before it (default 2).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,17 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const rawWriteRate = rawAppendCeiling(join(dir, 'raw-write.db'), RAW_EVENTS);
 
 // ---- The server, as `npm start` runs it. ----
+/** User + system CPU seconds of a process so far, from /proc (Linux); NaN elsewhere. */
+const processCpuSeconds = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat(5); after "pid (comm) " they are 11 and 12.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
 if (build.status !== 0) {
   console.error(`npm run build failed:\n${build.stdout}${build.stderr}`);
@@ -229,6 +240,54 @@ const load = async (url: string, tokens: { ada: string; li: string }, seconds: n
   return { result, tally };
 };
 
+/**
+ * Live lag of the read models in the real topology: while the load runs, a probe tenant's
+ * admin opens a case, and from the instant the open is acknowledged polls `GET /queues/agent`
+ * (its tenant's view) until the case is there; then an agent responds and resolves it, which
+ * takes it out of the queue again, and the probe waits 50 ms before the next one.
+ */
+const probeLiveLag = async (
+  url: string,
+  tokens: { probe: string; li: string },
+  done: () => boolean,
+): Promise<number[]> => {
+  const lags: number[] = [];
+  const call = async (token: string, method: string, path: string, body?: object) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  while (!done()) {
+    const opened = await call(tokens.probe, 'POST', '/cases', openBody);
+    const acknowledged = performance.now();
+    const caseId = (opened.case as { id: string }).id;
+    for (;;) {
+      const queue = await call(tokens.probe, 'GET', '/queues/agent?limit=200');
+      if ((queue.items as Array<{ case_id: string }>).some((row) => row.case_id === caseId)) {
+        lags.push(performance.now() - acknowledged);
+        break;
+      }
+      if (performance.now() - acknowledged > 10_000) throw new Error(`${caseId} never queued`);
+      await pause(2);
+    }
+    await call(tokens.li, 'POST', `/cases/${caseId}/respond`, { message: 'On it.' });
+    await call(tokens.li, 'POST', `/cases/${caseId}/resolve`, {
+      reason: 'fixed',
+      summary: 'Done.',
+    });
+    await pause(50);
+  }
+  return lags.sort((a, b) => a - b);
+};
+
 /** Events in case streams so far, read from the server's file (WAL: a reader beside the writer). */
 const countCaseEvents = (): number | undefined => {
   try {
@@ -258,9 +317,15 @@ try {
   });
   const issue = async (body: object) =>
     ((await post(`${url}/tokens`, adminToken, body)) as { token: string }).token;
+  await post(`${url}/tenants`, adminToken, {
+    id: 'probe-co',
+    offering: '21vianet',
+    advancedAgreement: true,
+  });
   const tokens = {
     ada: await issue({ role: 'customer-admin', tenant: 'contoso', name: 'ada' }),
     li: await issue({ role: 'agent', name: 'li' }),
+    probe: await issue({ role: 'customer-admin', tenant: 'probe-co', name: 'probe' }),
   };
   console.log(server.banner.replace(/^docket: /, 'server: node bin/docket.js serve, '));
 
@@ -271,7 +336,14 @@ try {
     );
   }
   const eventsBefore = countCaseEvents();
-  const { result, tally } = await load(url, tokens, SECONDS);
+  const serverCpuBefore = processCpuSeconds(server.child.pid);
+  const benchCpuBefore = process.cpuUsage();
+  let loading = true;
+  const probing = probeLiveLag(url, tokens, () => !loading);
+  const { result, tally } = await load(url, tokens, SECONDS).finally(() => (loading = false));
+  const lags = await probing;
+  const serverCpu = processCpuSeconds(server.child.pid) - serverCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
   const eventsAfter = countCaseEvents();
 
   const ok = result['2xx'];
@@ -281,6 +353,17 @@ try {
     `HTTP, ${CONNECTIONS} connections, open → respond → requestInfo → customerReply → resolve: ${fmt(rate)} commands/s (${fmt(tally.cycles / result.duration)} cycles/s); ${fmt(ok)} commands in ${result.duration.toFixed(1)} s`,
   );
   console.log(`latency: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${max} ms`);
+  console.log(
+    `CPU during the run: server ${((serverCpu / result.duration) * 100).toFixed(0)} % of a core ` +
+      `(${((serverCpu / Math.max(ok, 1)) * 1e6).toFixed(0)} µs per command), load generator ` +
+      `${(((benchCpu.user + benchCpu.system) / 1e6 / result.duration) * 100).toFixed(0)} %`,
+  );
+  const lagAt = (q: number) =>
+    Math.round(lags[Math.min(lags.length - 1, Math.floor((lags.length * q) / 100))] ?? NaN);
+  console.log(
+    `read-model lag (open acknowledged → row in /queues/agent, projector thread) over ${lags.length} probes: ` +
+      `p50 ${lagAt(50)} ms, p99 ${lagAt(99)} ms, max ${Math.round(lags.at(-1) ?? NaN)} ms (target p99 ≤ 200 ms)`,
+  );
   const failures = [...tally.failures].map(([key, n]) => `${key}: ${fmt(n)}`).join(', ');
   console.log(
     `non-2xx: ${fmt(result.non2xx)}${failures === '' ? '' : ` (${failures})`}; connection errors: ${fmt(result.errors)} (timeouts ${fmt(result.timeouts)}); cycles restarted: ${fmt(result.resets)}`,

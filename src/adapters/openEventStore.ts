@@ -8,6 +8,7 @@ import { SqliteEventStore } from './sqliteEventStore.js';
 /** The event store the configuration names: EventStoreDB with `ESDB_URL`, else the SQLite file. */
 export const openEventStore = (
   config: Pick<ServiceConfig, 'esdbUrl' | 'dataDir' | 'sqliteSynchronous'>,
+  options: { readonly pollMs?: number | undefined } = {},
 ): { store: EventStore; description: string } => {
   if (config.esdbUrl !== undefined) {
     return {
@@ -19,7 +20,11 @@ export const openEventStore = (
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'docket.db');
   return {
-    store: new SqliteEventStore({ path, synchronous: config.sqliteSynchronous }),
+    store: new SqliteEventStore({
+      path,
+      synchronous: config.sqliteSynchronous,
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    }),
     description: `SQLite ${path} (synchronous=${config.sqliteSynchronous})`,
   };
 };

@@ -9,7 +9,7 @@ import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
 import { projectionContext } from '../application/projectionContext.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
 import { Projector } from '../application/projector.js';
-import { loadServiceConfig } from '../config/serviceConfig.js';
+import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
 
 export interface ReadModelsSession {
   readonly store: EventStore;
@@ -20,16 +20,30 @@ export interface ReadModelsSession {
   close(): Promise<void>;
 }
 
+export interface ReadModelsSessionOptions {
+  /** How often a caught-up subscription looks for new events in a SQLite store. */
+  readonly pollMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
 /** Opens the configured store and read models (the same variables as `docket serve`). */
 export const openReadModelsSession = async (
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ReadModelsSession> => {
   const config = loadServiceConfig(env);
   if (!config.ok) throw config.error;
-  const policy = readPolicyFile(config.value.policyFile);
+  return openReadModelsSessionFor(config.value);
+};
+
+/** The same, for a configuration already loaded (`docket serve`'s projector thread). */
+export const openReadModelsSessionFor = async (
+  config: ServiceConfig,
+  options: ReadModelsSessionOptions = {},
+): Promise<ReadModelsSession> => {
+  const policy = readPolicyFile(config.policyFile);
   if (!policy.ok) throw policy.error;
-  const { store } = openEventStore(config.value);
-  const readModels = openReadModels(config.value);
+  const { store } = openEventStore(config, { pollMs: options.pollMs });
+  const readModels = openReadModels(config);
   const policies = await new PolicyLog(store, systemClock).adopt(policy.value);
   if (!policies.ok) {
     await readModels.db.destroy();
@@ -44,6 +58,7 @@ export const openReadModelsSession = async (
     context: projectionContext(policies.value),
     clock: systemClock,
     lockCheckpoints: readModels.lockCheckpoints,
+    ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   return {
     store,

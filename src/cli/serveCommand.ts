@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { allProjections } from '../../projections/allProjections.js';
 import { openEventStore } from '../adapters/openEventStore.js';
 import { openReadModels } from '../adapters/openReadModels.js';
 import { openTimerBackend } from '../adapters/openTimerBackend.js';
@@ -8,9 +7,8 @@ import { SqliteTimerSchedule } from '../adapters/sqliteTimerSchedule.js';
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { createDocketServices, type DocketServices } from '../application/docketServices.js';
-import { projectionContext } from '../application/projectionContext.js';
-import { Projector } from '../application/projector.js';
 import { timerDispatcher } from '../application/timerDispatcher.js';
+import { startProjectorThread, type ProjectorThread } from './projectorThread.js';
 import { TimerScheduler } from '../application/timerScheduler.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
 import { buildApp } from '../http/buildApp.js';
@@ -20,7 +18,7 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly services: DocketServices;
   readonly timers: TimerScheduler;
-  readonly projector: Projector;
+  readonly projector: ProjectorThread;
   /** `http://host:port` it listens on. */
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish, closes the store. */
@@ -33,7 +31,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   if (!policy.ok) throw policy.error;
   const { store, description } = openEventStore(config);
   let timers: TimerScheduler | undefined;
-  let projector: Projector | undefined;
+  let projector: ProjectorThread | undefined;
   let readModels: ReturnType<typeof openReadModels> | undefined;
   try {
     const services = await createDocketServices(store, systemClock, policy.value);
@@ -45,16 +43,9 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       readModels: readModels.db,
     });
-    projector = new Projector({
-      store: services.value.store,
-      db: readModels.db,
-      projections: allProjections,
-      context: projectionContext(services.value.policies),
-      clock: systemClock,
-      lockCheckpoints: readModels.lockCheckpoints,
-      onError: (error) => app.log.error({ err: error }, 'projector'),
-    });
-    await projector.start();
+    projector = await startProjectorThread(config, (error) =>
+      app.log.error({ err: error }, 'projector'),
+    );
     const backend = openTimerBackend(config, systemClock, (error) =>
       app.log.error({ err: error }, 'timer backend'),
     );

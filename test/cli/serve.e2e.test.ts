@@ -127,6 +127,19 @@ describe('docket serve (npm start)', () => {
       });
       expect(responded.status).toBe(200);
       expect(responded.body.case).toMatchObject({ state: 'responded', revision: 1 });
+      // The projector runs in its own thread: the case reaches the agent queue shortly after.
+      const deadline = Date.now() + 10_000;
+      let queued: Array<{ case_id: string; state: string }> = [];
+      while (Date.now() < deadline) {
+        const queue = await call(server, agent, 'GET', '/queues/agent');
+        expect(queue.status).toBe(200);
+        queued = queue.body.items as typeof queued;
+        if (queued.some((row) => row.case_id === caseId && row.state === 'responded')) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(queued).toContainEqual(
+        expect.objectContaining({ case_id: caseId, state: 'responded' }),
+      );
       const malformed = await fetch(`${server.url}/cases/${caseId}/respond`, {
         method: 'POST',
         headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
@@ -181,6 +194,22 @@ describe('docket serve (npm start)', () => {
       expect(notes).toBe(accepted);
     } finally {
       await store.close();
+    }
+  });
+
+  it('read models it cannot reach stop the start with the reason, and a non-zero exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docket-serve-pg-'));
+    try {
+      const child = spawn(process.execPath, ['bin/docket.js', 'serve'], {
+        env: { ...env, DOCKET_DATA_DIR: dir, DATABASE_URL: 'postgres://docket@127.0.0.1:1/none' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/ECONNREFUSED|connect/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
