@@ -8,18 +8,36 @@ import type { NewEvent } from './eventStore.js';
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') {
+    if (typeof value === 'string') return JSON.stringify(value);
     if (typeof value === 'bigint') return JSON.stringify(value.toString());
     return JSON.stringify(value) ?? 'null';
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
     return canonicalJson((value as { toJSON: () => unknown }).toJSON());
-  if (Array.isArray(value))
-    return `[${value.map((v: unknown) => canonicalJson(v ?? null)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      out += item === undefined ? 'null' : canonicalJson(item);
+    }
+    return out + ']';
+  }
+  // Written with plain loops: this runs for every event hashed or verified. Keys parsed from
+  // canonical JSON come back sorted, so the sort is usually a single pass.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort(byCodeUnit);
+  let out = '{';
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += JSON.stringify(key) + ':' + canonicalJson(member);
+  }
+  return out + '}';
 };
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** What the hash covers: everything an auditor needs to trust, chained to the previous hash. */
 export interface HashInput {

@@ -16,7 +16,49 @@ const event = (data: unknown) => ({
   },
 });
 
+/** The recipe of docs/auditing.md written as plainly as possible: the spec canonicalJson keeps to. */
+const reference = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return JSON.stringify(value.toString());
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return reference((value as { toJSON: () => unknown }).toJSON());
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => reference(v ?? null)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+};
+
 describe('event hash', () => {
+  it('canonical JSON: keys sorted by code unit, undefined dropped, as the plain recipe', () => {
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.string(),
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.date({ noInvalidDate: true }),
+        fc.bigInt(),
+      ),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tie('leaf'),
+        fc.array(tie('node'), { maxLength: 5 }),
+        fc.dictionary(fc.string({ unit: 'binary' }), tie('node'), { maxKeys: 6 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it('is SHA-256 of the canonical JSON of the whole event (the documented recipe)', () => {
     const input = {
       streamId: 'case-c1',
