@@ -227,6 +227,16 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
+   * ESDB has no index by stream name: the ids are gathered from `$all` first (memory grows
+   * with the number of streams, ids only), then each stream is read in turn.
+   */
+  async *readByStream(): AsyncIterable<RecordedEvent> {
+    const ids = new Set<string>();
+    for await (const event of this.#allEvents('forwards', undefined)) ids.add(event.streamId);
+    for (const streamId of [...ids].sort()) yield* this.readStream(streamId);
+  }
+
+  /**
    * A catch-up subscription to `$all`, filtered on the server by stream-name prefix: ESDB sends
    * the history after the start position, then live events, on one call. Checkpoint messages of
    * the filtered subscription never reach the iterator (the client hands them to a callback).

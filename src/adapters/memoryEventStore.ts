@@ -99,6 +99,15 @@ export class MemoryEventStore implements EventStore {
     yield* selected.slice(0, options.maxCount ?? Infinity);
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *readByStream(): AsyncIterable<RecordedEvent> {
+    for (const streamId of [...this.#streams.keys()].sort()) yield* this.#streams.get(streamId)!;
+  }
+
+  countEvents(): Promise<number> {
+    return Promise.resolve(this.#all.length);
+  }
+
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     return this.#feed.subscribe(options.after ?? 0n);
   }

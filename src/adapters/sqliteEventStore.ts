@@ -109,6 +109,8 @@ export class SqliteEventStore implements EventStore {
   readonly #streamBackwards: Database.Statement<[string, number, number]>;
   readonly #allForwards: Database.Statement<[number, number]>;
   readonly #allBackwards: Database.Statement<[number, number]>;
+  readonly #byStream: Database.Statement<[string, number, number]>;
+  readonly #count: Database.Statement<[], number>;
   readonly #appendBatch: Database.Transaction<(batch: PendingAppend[]) => unknown[]>;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -142,6 +144,9 @@ export class SqliteEventStore implements EventStore {
     this.#streamBackwards = select('stream_id = ? AND revision <= ?', 'revision DESC').raw();
     this.#allForwards = select('position > ?', 'position').raw();
     this.#allBackwards = select('position < ?', 'position DESC').raw();
+    // Keyset pages over the unique (stream_id, revision) index: a row value seeks, no sort.
+    this.#byStream = select('(stream_id, revision) > (?, ?)', 'stream_id, revision').raw();
+    this.#count = this.#db.prepare<[], number>('SELECT count(*) FROM events').pluck();
 
     // A transaction function called inside another runs as a savepoint: a request that throws
     // rolls back alone and the rest of the batch commits.
@@ -218,6 +223,23 @@ export class SqliteEventStore implements EventStore {
       remaining -= page.length;
       after = Number((page.at(-1) as RecordedEvent).position);
     }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *readByStream(): AsyncIterable<RecordedEvent> {
+    let streamId = '';
+    let revision = -1;
+    for (;;) {
+      const rows = this.#byStream.all(streamId, revision, PAGE) as Row[];
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < PAGE) return;
+      const last = rows.at(-1) as Row;
+      [streamId, revision] = [last[1], last[2]];
+    }
+  }
+
+  countEvents(): Promise<number> {
+    return Promise.resolve(this.#count.get() ?? 0);
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {

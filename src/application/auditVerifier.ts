@@ -103,12 +103,13 @@ export const verifyStream = (
 export interface VerifyProgress {
   readonly streams: number;
   readonly events: number;
-  readonly totalEvents: number;
+  /** Events in the store, where it can tell (`EventStore.countEvents`). */
+  readonly totalEvents: number | undefined;
 }
 
 /**
- * Verifies every stream of the store in two passes, so memory stays flat: the ids of the
- * streams (one read of the log), then each stream in turn. Breaks are reported as found.
+ * Verifies every stream of the store in one pass over `readByStream` (stream after stream), so
+ * memory holds one stream at a time. Breaks are reported as found.
  */
 export const verifyStore = async (
   store: EventStore,
@@ -116,18 +117,14 @@ export const verifyStore = async (
   onBreak: (b: StreamBreak) => void,
   onProgress: (p: VerifyProgress) => void = () => undefined,
 ): Promise<{ streams: number; events: number; breaks: number }> => {
-  const streamIds = new Set<string>();
-  let totalEvents = 0;
-  for await (const event of store.readAll()) {
-    streamIds.add(event.streamId);
-    totalEvents++;
-  }
+  const totalEvents = await store.countEvents?.();
   let events = 0;
   let streams = 0;
   let breaks = 0;
-  for (const streamId of streamIds) {
-    const stream: RecordedEvent[] = [];
-    for await (const event of store.readStream(streamId)) stream.push(event);
+  let streamId: string | undefined;
+  let stream: RecordedEvent[] = [];
+  const verifyCurrent = () => {
+    if (streamId === undefined) return;
     for (const b of verifyStream(streamId, stream, upcasters)) {
       breaks++;
       onBreak(b);
@@ -135,7 +132,16 @@ export const verifyStore = async (
     events += stream.length;
     streams++;
     if (streams % 1_000 === 0) onProgress({ streams, events, totalEvents });
+  };
+  for await (const event of store.readByStream()) {
+    if (event.streamId !== streamId) {
+      verifyCurrent();
+      streamId = event.streamId;
+      stream = [];
+    }
+    stream.push(event);
   }
+  verifyCurrent();
   onProgress({ streams, events, totalEvents });
   return { streams, events, breaks };
 };

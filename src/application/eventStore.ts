@@ -14,6 +14,14 @@ export interface EventStore {
   ): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Every event, stream after stream: streams in ascending order of their ids (ids are ASCII,
+   * so code-unit and byte order agree), each stream in revision order. One pass with memory
+   * flat, for whoever checks streams whole (`docket audit verify --all`).
+   */
+  readByStream(): AsyncIterable<RecordedEvent>;
+  /** How many events the store holds, where the store can tell cheaply. */
+  countEvents?(): Promise<number>;
   /** History after `after` (exclusive; from the start if omitted), then live events, in order. */
   subscribe(options?: SubscribeOptions): EventSubscription;
   close(): Promise<void>;

@@ -142,12 +142,15 @@ export const auditVerify = async (
       (b) => io.out(describeBreak(b)),
       (p) => {
         const rate = Math.round(p.events / Math.max((Date.now() - started) / 1000, 0.001));
+        const total = p.totalEvents ?? p.events;
         if (bar !== undefined) {
-          if (p.streams <= 1_000) bar.start(p.totalEvents, 0, { rate });
+          if (p.streams <= 1_000) bar.start(total, 0, { rate });
+          bar.setTotal(Math.max(total, p.events));
           bar.update(p.events, { rate });
         } else if (Date.now() - lastLine > 2_000 || p.events === p.totalEvents) {
           lastLine = Date.now();
-          io.err(`verifying: ${p.events}/${p.totalEvents} events, ${rate} events/s\n`);
+          const of = p.totalEvents === undefined ? '' : `/${p.totalEvents}`;
+          io.err(`verifying: ${p.events}${of} events, ${rate} events/s\n`);
         }
       },
     );

@@ -291,6 +291,37 @@ export const eventStoreContract = (name: string, open: () => Promise<EventStoreF
       expect(backwards.map((e) => e.type)).toEqual(['Four', 'Three', 'Two', 'One']);
     });
 
+    it('reads stream after stream, ids ascending, each in revision order, every event once', async () => {
+      const base = `case-${randomUUID()}`;
+      const [a, b, c] = [`${base}-a`, `${base}-b`, `${base}-c`];
+      await store.append(b, [newEvent('B0', {})], { expectedRevision: 'no-stream' });
+      await store.append(c, [newEvent('C0', {})], { expectedRevision: 'no-stream' });
+      // More than a page of a paged reader, so a page ends inside a stream.
+      const many = Array.from({ length: 1_100 }, (_, i) => newEvent('B', { i }));
+      await store.append(b, many, { expectedRevision: 0 });
+      await store.append(a, [newEvent('A0', {}), newEvent('A1', {})], {
+        expectedRevision: 'no-stream',
+      });
+
+      const all = await collect(store.readByStream());
+      const mine = all.filter((e) => e.streamId.startsWith(base));
+      expect(mine.map((e) => `${e.streamId.slice(-1)}${e.revision}`)).toEqual([
+        'a0',
+        'a1',
+        ...Array.from({ length: 1_101 }, (_, i) => `b${i}`),
+        'c0',
+      ]);
+      // The whole store: each stream in one run, the runs in ascending id order.
+      const runs: string[] = [];
+      for (const e of all) if (runs.at(-1) !== e.streamId) runs.push(e.streamId);
+      expect(new Set(runs).size).toBe(runs.length);
+      expect([...runs].sort()).toEqual(runs);
+      const everything = await collect(store.readAll());
+      expect(all).toHaveLength(everything.length);
+      if (store.countEvents !== undefined)
+        expect(await store.countEvents()).toBe(everything.length);
+    });
+
     it('a subscription delivers history, then live events, in order, once each', async () => {
       const id = stream();
       const start = await store.append(id, [newEvent('H1', {})], { expectedRevision: 'no-stream' });

@@ -217,6 +217,7 @@ const observedStore = (inner: EventStore) => {
     append: (streamId, events, options) => inner.append(streamId, events, options),
     readStream: (streamId, options) => inner.readStream(streamId, options),
     readAll: (options) => inner.readAll(options),
+    readByStream: () => inner.readByStream(),
     close: () => inner.close(),
     subscribe: (options) => {
       const subscription = inner.subscribe(options);
@@ -247,6 +248,7 @@ const redeliveringStore = (inner: EventStore): EventStore => ({
   append: (streamId, events, options) => inner.append(streamId, events, options),
   readStream: (streamId, options) => inner.readStream(streamId, options),
   readAll: (options) => inner.readAll(options),
+  readByStream: () => inner.readByStream(),
   close: () => inner.close(),
   subscribe: () => inner.subscribe({}),
 });
