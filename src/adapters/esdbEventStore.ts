@@ -23,7 +23,9 @@ import {
   type EventStore,
   type EventSubscription,
   type NewEvent,
+  inStreamRange,
   type ReadAllOptions,
+  type ReadByStreamOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -230,9 +232,10 @@ export class EsdbEventStore implements EventStore {
    * ESDB has no index by stream name: the ids are gathered from `$all` first (memory grows
    * with the number of streams, ids only), then each stream is read in turn.
    */
-  async *readByStream(): AsyncIterable<RecordedEvent> {
+  async *readByStream(options: ReadByStreamOptions = {}): AsyncIterable<RecordedEvent> {
     const ids = new Set<string>();
-    for await (const event of this.#allEvents('forwards', undefined)) ids.add(event.streamId);
+    for await (const event of this.#allEvents('forwards', undefined))
+      if (inStreamRange(event.streamId, options)) ids.add(event.streamId);
     for (const streamId of [...ids].sort()) yield* this.readStream(streamId);
   }
 

@@ -10,7 +10,9 @@ import {
   type EventStore,
   type EventSubscription,
   type NewEvent,
+  inStreamRange,
   type ReadAllOptions,
+  type ReadByStreamOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -100,8 +102,11 @@ export class MemoryEventStore implements EventStore {
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await
-  async *readByStream(): AsyncIterable<RecordedEvent> {
-    for (const streamId of [...this.#streams.keys()].sort()) yield* this.#streams.get(streamId)!;
+  async *readByStream(options: ReadByStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    for (const streamId of [...this.#streams.keys()].sort()) {
+      if (!inStreamRange(streamId, options)) continue;
+      yield* this.#streams.get(streamId)!;
+    }
   }
 
   countEvents(): Promise<number> {

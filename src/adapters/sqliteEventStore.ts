@@ -14,6 +14,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadByStreamOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -109,7 +110,9 @@ export class SqliteEventStore implements EventStore {
   readonly #streamBackwards: Database.Statement<[string, number, number]>;
   readonly #allForwards: Database.Statement<[number, number]>;
   readonly #allBackwards: Database.Statement<[number, number]>;
-  readonly #byStream: Database.Statement<[string, number, number]>;
+  readonly #byStream: Database.Statement<[string, number, string, number]>;
+  readonly #streamIds: Database.Statement<[], string>;
+  readonly #streamCount: Database.Statement<[], number>;
   readonly #count: Database.Statement<[], number>;
   readonly #appendBatch: Database.Transaction<(batch: PendingAppend[]) => unknown[]>;
 
@@ -145,7 +148,16 @@ export class SqliteEventStore implements EventStore {
     this.#allForwards = select('position > ?', 'position').raw();
     this.#allBackwards = select('position < ?', 'position DESC').raw();
     // Keyset pages over the unique (stream_id, revision) index: a row value seeks, no sort.
-    this.#byStream = select('(stream_id, revision) > (?, ?)', 'stream_id, revision').raw();
+    this.#byStream = select(
+      '(stream_id, revision) > (?, ?) AND stream_id < ?',
+      'stream_id, revision',
+    ).raw();
+    this.#streamIds = this.#db
+      .prepare<[], string>('SELECT DISTINCT stream_id FROM events ORDER BY stream_id')
+      .pluck();
+    this.#streamCount = this.#db
+      .prepare<[], number>('SELECT count(DISTINCT stream_id) FROM events')
+      .pluck();
     this.#count = this.#db.prepare<[], number>('SELECT count(*) FROM events').pluck();
 
     // A transaction function called inside another runs as a savepoint: a request that throws
@@ -226,16 +238,33 @@ export class SqliteEventStore implements EventStore {
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await
-  async *readByStream(): AsyncIterable<RecordedEvent> {
-    let streamId = '';
+  async *readByStream(options: ReadByStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let streamId = options.fromStreamId ?? '';
     let revision = -1;
+    // Stream ids are ASCII (STREAM_ID_PATTERN): U+FFFF sorts after every one of them.
+    const to = options.toStreamId ?? '\uffff';
     for (;;) {
-      const rows = this.#byStream.all(streamId, revision, PAGE) as Row[];
+      const rows = this.#byStream.all(streamId, revision, to, PAGE) as Row[];
       for (const row of rows) yield toRecorded(row);
       if (rows.length < PAGE) return;
       const last = rows.at(-1) as Row;
       [streamId, revision] = [last[1], last[2]];
     }
+  }
+
+  /**
+   * Stream ids that cut the store into `parts` ranges holding about as many streams each (for
+   * `readByStream` readers working side by side): at most `parts - 1` ids, ascending.
+   */
+  streamIdSplits(parts: number): string[] {
+    const count = this.#streamCount.get() ?? 0;
+    const at = new Set<number>();
+    for (let k = 1; k < parts; k++) at.add(Math.floor((count * k) / parts));
+    at.delete(0);
+    const splits: string[] = [];
+    let i = 0;
+    for (const id of this.#streamIds.iterate()) if (at.has(i++)) splits.push(id);
+    return splits;
   }
 
   countEvents(): Promise<number> {
@@ -244,6 +273,11 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     return this.#feed.subscribe(options.after ?? 0n);
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.#db.name;
   }
 
   /** What this connection really runs with (for `docket` status output and tests). */

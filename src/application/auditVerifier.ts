@@ -2,7 +2,12 @@ import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import { applyCaseEvent, type CaseSnapshot } from '../domain/rebuildCase.js';
 import { caseStreamId, toMachineEvent } from './caseStream.js';
 import { eventHash } from './eventHash.js';
-import { GENESIS_HASH, type EventStore, type RecordedEvent } from './eventStore.js';
+import {
+  GENESIS_HASH,
+  type EventStore,
+  type ReadByStreamOptions,
+  type RecordedEvent,
+} from './eventStore.js';
 import type { UpcasterRegistry } from './upcasting.js';
 
 export type BreakKind =
@@ -108,16 +113,19 @@ export interface VerifyProgress {
 }
 
 /**
- * Verifies every stream of the store in one pass over `readByStream` (stream after stream), so
- * memory holds one stream at a time. Breaks are reported as found.
+ * Verifies every stream of the store (or of a range of stream ids) in one pass over
+ * `readByStream`, stream after stream, so memory holds one stream at a time. Breaks are reported
+ * as found.
  */
 export const verifyStore = async (
   store: EventStore,
   upcasters: UpcasterRegistry,
   onBreak: (b: StreamBreak) => void,
   onProgress: (p: VerifyProgress) => void = () => undefined,
+  range: ReadByStreamOptions = {},
 ): Promise<{ streams: number; events: number; breaks: number }> => {
-  const totalEvents = await store.countEvents?.();
+  const whole = range.fromStreamId === undefined && range.toStreamId === undefined;
+  const totalEvents = whole ? await store.countEvents?.() : undefined;
   let events = 0;
   let streams = 0;
   let breaks = 0;
@@ -133,7 +141,7 @@ export const verifyStore = async (
     streams++;
     if (streams % 1_000 === 0) onProgress({ streams, events, totalEvents });
   };
-  for await (const event of store.readByStream()) {
+  for await (const event of store.readByStream(range)) {
     if (event.streamId !== streamId) {
       verifyCurrent();
       streamId = event.streamId;

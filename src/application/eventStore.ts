@@ -19,7 +19,7 @@ export interface EventStore {
    * so code-unit and byte order agree), each stream in revision order. One pass with memory
    * flat, for whoever checks streams whole (`docket audit verify --all`).
    */
-  readByStream(): AsyncIterable<RecordedEvent>;
+  readByStream(options?: ReadByStreamOptions): AsyncIterable<RecordedEvent>;
   /** How many events the store holds, where the store can tell cheaply. */
   countEvents?(): Promise<number>;
   /** History after `after` (exclusive; from the start if omitted), then live events, in order. */
@@ -96,6 +96,14 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
 }
 
+/** Bounds on the stream ids `readByStream` reads, so several readers can share a store. */
+export interface ReadByStreamOptions {
+  /** Inclusive. */
+  readonly fromStreamId?: string;
+  /** Exclusive. */
+  readonly toStreamId?: string;
+}
+
 export interface SubscribeOptions {
   /** Exclusive checkpoint: deliver events strictly after this position. */
   readonly after?: bigint;
@@ -106,6 +114,13 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+export const inStreamRange = (
+  streamId: string,
+  { fromStreamId, toStreamId }: ReadByStreamOptions,
+) =>
+  (fromStreamId === undefined || streamId >= fromStreamId) &&
+  (toStreamId === undefined || streamId < toStreamId);
 
 /** A stream id: `<category>-<id>`, lower-case category, id of letters, digits, `.`, `_`, `~`, `-`. */
 export const STREAM_ID_PATTERN = /^[a-z][a-z0-9]{0,31}-[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/;

@@ -52,7 +52,7 @@ export const withUpcasting = (store: EventStore, registry: UpcasterRegistry): Ev
   append: (streamId, events, options) => store.append(streamId, events, options),
   readStream: (streamId, options) => mapIterable(store.readStream(streamId, options), registry),
   readAll: (options) => mapIterable(store.readAll(options), registry),
-  readByStream: () => mapIterable(store.readByStream(), registry),
+  readByStream: (options) => mapIterable(store.readByStream(options), registry),
   ...(store.countEvents === undefined ? {} : { countEvents: () => store.countEvents!() }),
   subscribe: (options): EventSubscription => {
     const subscription = store.subscribe(options);

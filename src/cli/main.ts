@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { auditAt, auditExport, auditHistory, auditVerify } from './auditCommand.js';
 import { describeError, processIo, type CliIo } from './cliIo.js';
 import { policyCheck, policyShow } from './policyCommand.js';
@@ -106,7 +106,17 @@ const buildProgram = (io: CliIo): Command => {
     )
     .argument('[case]', 'case id')
     .option('--all', 'every stream of the store')
-    .action((caseId: string | undefined, options: { all?: boolean }) =>
+    .option(
+      '--jobs <n>',
+      'threads verifying side by side (SQLite store; default: the cores available)',
+      (value: string) => {
+        const jobs = Number(value);
+        if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+          throw new InvalidArgumentError('a whole number from 1 to 64');
+        return jobs;
+      },
+    )
+    .action((caseId: string | undefined, options: { all?: boolean; jobs?: number }) =>
       auditVerify(caseId, options, io),
     );
   audit

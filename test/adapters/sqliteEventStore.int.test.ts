@@ -85,6 +85,21 @@ describe('SQLite event store', () => {
     await relaxed.close();
   });
 
+  it('cuts the stream ids into ranges of about equal size for readers side by side', async () => {
+    const store = new SqliteEventStore({ path });
+    for (let i = 0; i < 30; i++)
+      await store.append(`case-s${String(i).padStart(2, '0')}`, [note('x'), note('y')], {
+        expectedRevision: 'no-stream',
+      });
+    const splits = store.streamIdSplits(3);
+    expect(splits).toEqual(['case-s10', 'case-s20']);
+    expect(store.streamIdSplits(1)).toEqual([]);
+    expect(store.streamIdSplits(100)).toHaveLength(29); // never an empty leading range
+    const first = await collect(store.readByStream({ toStreamId: 'case-s10' }));
+    expect(new Set(first.map((e) => e.streamId)).size).toBe(10);
+    await store.close();
+  });
+
   it('enforces one writer per revision in the database itself, whatever the caller', () => {
     const store = new SqliteEventStore({ path });
     void store.close();

@@ -69,6 +69,16 @@ describe('docket audit', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/streams, \d+ events verified in [\d.]+ s: intact/);
     expect(docket(pristine, 'audit', 'verify', 'c1').stdout).toMatch(/case-c1: 4 events, intact/);
+    // Every stream and event once, however many threads share the work.
+    const counted = (jobs: string) =>
+      /(\d+ streams, \d+ events) verified/.exec(
+        docket(pristine, 'audit', 'verify', '--all', '--jobs', jobs).stdout,
+      )?.[1];
+    expect(counted('1')).toBeDefined();
+    expect(counted('4')).toBe(counted('1'));
+    const refused = docket(pristine, 'audit', 'verify', '--all', '--jobs', '0');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--jobs.*a whole number from 1 to 64/);
   });
 
   it('verify: a changed byte, a deleted row and two swapped rows are each caught and located', () => {
@@ -94,12 +104,15 @@ describe('docket audit', () => {
         expect: [/case-c1@1 (altered|chain)/, /case-c1@2 (altered|chain)/],
       },
     ];
+    // On one thread, and split between threads by ranges of stream ids.
     for (const c of cases) {
-      const run = docket(c.dir, 'audit', 'verify', '--all');
-      expect(run.status, run.stdout).toBe(1);
-      for (const pattern of c.expect) expect(run.stdout).toMatch(pattern);
-      expect(run.stdout).toMatch(/\d+ break\(s\)/);
-      expect(run.stderr).toMatch(/docket: \d+ break\(s\) found/);
+      for (const jobs of ['1', '3']) {
+        const run = docket(c.dir, 'audit', 'verify', '--all', '--jobs', jobs);
+        expect(run.status, run.stdout).toBe(1);
+        for (const pattern of c.expect) expect(run.stdout).toMatch(pattern);
+        expect(run.stdout).toMatch(/\d+ break\(s\)/);
+        expect(run.stderr).toMatch(/docket: \d+ break\(s\) found/);
+      }
     }
   });
 

@@ -316,6 +316,12 @@ export const eventStoreContract = (name: string, open: () => Promise<EventStoreF
       for (const e of all) if (runs.at(-1) !== e.streamId) runs.push(e.streamId);
       expect(new Set(runs).size).toBe(runs.length);
       expect([...runs].sort()).toEqual(runs);
+      // Ranges of stream ids: [from, to).
+      const ranged = await collect(store.readByStream({ fromStreamId: b, toStreamId: c }));
+      expect(ranged.map((e) => e.streamId)).toEqual(Array(1_101).fill(b));
+      const below = await collect(store.readByStream({ toStreamId: b }));
+      const above = await collect(store.readByStream({ fromStreamId: b }));
+      expect([...below, ...above].map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
       const everything = await collect(store.readAll());
       expect(all).toHaveLength(everything.length);
       if (store.countEvents !== undefined)
