@@ -305,6 +305,9 @@ export class SqliteEventStore implements EventStore {
 
   #flush(): void {
     this.#flushScheduled = false;
+    // While the WAL is being synced, requests gather for one transaction after it (group
+    // commit, as when the sync blocked): many small commits would each write their pages.
+    if (this.#syncing !== undefined) return;
     const batch = this.#queue.splice(0);
     if (batch.length === 0) return;
     let outcomes: unknown[];
@@ -383,12 +386,14 @@ export class SqliteEventStore implements EventStore {
           this.#syncFailure = error;
           for (const settle of settles) settle(error);
           for (const settle of this.#awaitingSync.splice(0)) settle(error);
+          for (const request of this.#queue.splice(0)) request.reject(error);
         } else {
           // Later commits (positions above coveredUpTo) wait for the next sync.
           this.#unsyncedFrom = this.#lastCommitted <= coveredUpTo ? undefined : coveredUpTo + 1;
           for (const settle of settles) settle();
           this.#feed.notify();
-          this.#sync();
+          if (this.#queue.length > 0) this.#flush();
+          else this.#sync();
         }
         done();
       });
