@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import type { ServiceConfig } from '../config/serviceConfig.js';
+import { startWorker } from './startWorker.js';
 
 export type ToProjectorThread = { readonly type: 'close' };
 export type FromProjectorThread =
@@ -30,13 +30,7 @@ export const startProjectorThread = (
   onError: (error: Error) => void,
   pollMs = 20,
 ): Promise<ProjectorThread> => {
-  const here = import.meta.url;
-  // Run from the TypeScript sources (tsx), the thread needs the same loader.
-  const fromSource = here.endsWith('.ts');
-  const worker = new Worker(new URL(`./projectorThreadMain.${fromSource ? 'ts' : 'js'}`, here), {
-    workerData: { config, pollMs },
-    ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
-  });
+  const worker = startWorker(import.meta.url, 'projectorThreadMain', { config, pollMs });
   const toError = (m: { message: string; stack: string | undefined }) => {
     const error = new Error(m.message);
     if (m.stack !== undefined) error.stack = m.stack;

@@ -15,8 +15,9 @@ if (port === null) throw new Error('verifyThreadMain runs in a worker thread');
 const post = (message: FromVerifyThread) => port.postMessage(message);
 const { path, range } = workerData as { path: string; range: ReadByStreamOptions };
 
-const store = new SqliteEventStore({ path });
+let store: SqliteEventStore | undefined;
 try {
+  store = new SqliteEventStore({ path });
   let reported = { streams: 0, events: 0 };
   const result = await verifyStore(
     store,
@@ -36,5 +37,5 @@ try {
 } catch (error) {
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 } finally {
-  await store.close();
+  await store?.close();
 }

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type { StreamBreak } from '../application/auditVerifier.js';
 import type { ReadByStreamOptions } from '../application/eventStore.js';
+import { startWorker } from './startWorker.js';
 
 export type FromVerifyThread =
   | { readonly type: 'break'; readonly break: StreamBreak }
@@ -31,19 +31,13 @@ export const verifyInThreads = async (
   onBreak: (b: StreamBreak) => void,
   onProgress: (p: { streams: number; events: number }) => void,
 ): Promise<{ streams: number; events: number; breaks: number }> => {
-  const here = import.meta.url;
-  const fromSource = here.endsWith('.ts');
-  const entry = new URL(`./verifyThreadMain.${fromSource ? 'ts' : 'js'}`, here);
   const total = { streams: 0, events: 0, breaks: 0 };
   const progress = { streams: 0, events: 0 };
   await Promise.all(
     rangesBetween(splits).map(
       (range) =>
         new Promise<void>((resolve, reject) => {
-          const worker = new Worker(entry, {
-            workerData: { path, range },
-            ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
-          });
+          const worker = startWorker(import.meta.url, 'verifyThreadMain', { path, range });
           let finished = false;
           worker.on('message', (message: FromVerifyThread) => {
             if (message.type === 'break') onBreak(message.break);
