@@ -11,10 +11,10 @@ import { eventHash } from '../../src/application/eventHash.js';
 import {
   GENESIS_HASH,
   WrongExpectedRevisionError,
-  type NewEvent,
   type RecordedEvent,
 } from '../../src/application/eventStore.js';
 import { eventStoreContract } from '../contract/eventStore.contract.js';
+import { note } from './fixtures/noteEvent.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'docket-sqlite-'));
 
@@ -28,19 +28,6 @@ eventStoreContract('sqlite', () => {
       rmSync(dir, { recursive: true, force: true });
     },
   });
-});
-
-const note = (text: string, commandId: string = randomUUID()): NewEvent => ({
-  type: 'NoteAdded',
-  schemaVersion: 1,
-  data: { text },
-  metadata: {
-    commandId,
-    causationId: commandId,
-    correlationId: commandId,
-    actor: { role: 'agent', id: 'li' },
-    occurredAt: '2026-11-23T02:00:00.000Z',
-  },
 });
 
 const collect = async (source: AsyncIterable<RecordedEvent>) => {

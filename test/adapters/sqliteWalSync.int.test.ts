@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type * as NodeFs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NewEvent, RecordedEvent } from '../../src/application/eventStore.js';
+import type { RecordedEvent } from '../../src/application/eventStore.js';
+import { note } from './fixtures/noteEvent.js';
 
 /**
  * `synchronous: 'full'` without blocking the event loop: SQLite commits with NORMAL and the
@@ -45,22 +45,6 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const { SqliteEventStore } = await import('../../src/adapters/sqliteEventStore.js');
-
-const note = (text: string): NewEvent => {
-  const commandId = randomUUID();
-  return {
-    type: 'NoteAdded',
-    schemaVersion: 1,
-    data: { text },
-    metadata: {
-      commandId,
-      causationId: commandId,
-      correlationId: commandId,
-      actor: { role: 'agent', id: 'li' },
-      occurredAt: '2026-11-23T02:00:00.000Z',
-    },
-  };
-};
 
 describe('SqliteEventStore: the WAL is on disk before an append resolves', () => {
   let dir: string;
