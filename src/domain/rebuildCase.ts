@@ -16,8 +16,8 @@ export interface CaseSnapshot {
 
 const wrap = (machineSnapshot: SnapshotFrom<typeof caseMachine>): CaseSnapshot => ({
   state: machineSnapshot.value,
-  context: machineSnapshot.context,
-  revision: machineSnapshot.context.revision,
+  context: machineSnapshot.context.case,
+  revision: machineSnapshot.context.case.revision,
   machineSnapshot,
 });
 
