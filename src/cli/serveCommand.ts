@@ -61,17 +61,17 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     });
     const started = await timers.start();
     const url = await app.listen({ port: config.port, host: config.host });
+    // One write: whoever reads the output (a person, a supervisor, a test) sees the address and
+    // the first admin token together.
     io.out(
       `docket: listening on ${url} (events: ${description}; policy ${policy.value.version}; ` +
-        `timers: ${backend.description}, ${started.pending} pending; read models: ${readModels.description})\n`,
+        `timers: ${backend.description}, ${started.pending} pending; read models: ${readModels.description})\n` +
+        (adminToken === undefined
+          ? ''
+          : `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
+            `docket: create the others with \`npx docket tokens create --role agent --name <name>\` ` +
+            `(or POST /tokens with this one); API browser at ${url}/docs\n`),
     );
-    if (adminToken !== undefined) {
-      io.out(
-        `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
-          `docket: create the others with \`npx docket tokens create --role agent --name <name>\` ` +
-          `(or POST /tokens with this one); API browser at ${url}/docs\n`,
-      );
-    }
     let closing: Promise<void> | undefined;
     const [scheduler, views, db] = [timers, projector, readModels.db];
     return {
