@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { eventHash } from '../application/eventHash.js';
+import { canonicalEventHash, canonicalJson } from '../application/eventHash.js';
 import {
   assertStreamId,
   GENESIS_HASH,
@@ -56,26 +56,49 @@ interface PendingAppend {
   readonly streamId: string;
   readonly events: readonly NewEvent[];
   readonly expectedRevision: ExpectedRevision;
-  /** JSON of each event's data and metadata, serialised before the transaction. */
+  /**
+   * Canonical JSON of each event's data and metadata, serialised before the transaction: what
+   * is hashed is exactly what is stored, so a verifier can hash the stored text as it is.
+   */
   readonly serialised: ReadonlyArray<{ data: string; metadata: string }>;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
-const toRecorded = (row: Row): RecordedEvent => ({
-  position: BigInt(row[0]),
-  streamId: row[1],
-  revision: row[2],
-  eventId: row[3],
-  type: row[4],
-  schemaVersion: row[5],
-  data: JSON.parse(row[6]) as unknown,
-  metadata: {
-    ...(JSON.parse(row[7]) as RecordedEvent['metadata']),
-    previousHash: row[8],
-    hash: row[9],
-  },
-});
+const toRecorded = (row: Row): RecordedEvent => {
+  // The parsed metadata object takes the hashes itself: no copy (this runs for every event read).
+  const metadata = JSON.parse(row[7]) as { previousHash: string; hash: string };
+  metadata.previousHash = row[8];
+  metadata.hash = row[9];
+  return {
+    position: BigInt(row[0]),
+    streamId: row[1],
+    revision: row[2],
+    eventId: row[3],
+    type: row[4],
+    schemaVersion: row[5],
+    data: JSON.parse(row[6]) as unknown,
+    metadata: metadata as RecordedEvent['metadata'],
+  };
+};
+
+/** As `toRecorded`, with the stored texts (for verifiers). */
+const toRecordedWithJson = (row: Row): RecordedEvent => {
+  const metadata = JSON.parse(row[7]) as { previousHash: string; hash: string };
+  metadata.previousHash = row[8];
+  metadata.hash = row[9];
+  return {
+    position: BigInt(row[0]),
+    streamId: row[1],
+    revision: row[2],
+    eventId: row[3],
+    type: row[4],
+    schemaVersion: row[5],
+    data: JSON.parse(row[6]) as unknown,
+    metadata: metadata as RecordedEvent['metadata'],
+    storedJson: { data: row[6], metadata: row[7] },
+  };
+};
 
 /**
  * The embedded event store: one SQLite file in WAL mode. A unique (stream, revision) key
@@ -185,8 +208,8 @@ export class SqliteEventStore implements EventStore {
       if (this.#syncFailure !== undefined) throw this.#syncFailure as Error;
       assertStreamId(streamId);
       const serialised = events.map((e) => ({
-        data: JSON.stringify(e.data) ?? 'null',
-        metadata: JSON.stringify(e.metadata),
+        data: canonicalJson(e.data),
+        metadata: canonicalJson(e.metadata),
       }));
       this.#queue.push({
         streamId,
@@ -245,7 +268,7 @@ export class SqliteEventStore implements EventStore {
     const to = options.toStreamId ?? '\uffff';
     for (;;) {
       const rows = this.#byStream.all(streamId, revision, to, PAGE) as Row[];
-      for (const row of rows) yield toRecorded(row);
+      for (const row of rows) yield toRecordedWithJson(row);
       if (rows.length < PAGE) return;
       const last = rows.at(-1) as Row;
       [streamId, revision] = [last[1], last[2]];
@@ -423,8 +446,17 @@ export class SqliteEventStore implements EventStore {
     events.forEach((event, i) => {
       revision += 1;
       const eventId = randomUUID();
-      const hash = eventHash({ streamId, revision, eventId, event, previousHash });
       const json = serialised[i] as { data: string; metadata: string };
+      const hash = canonicalEventHash({
+        streamId,
+        revision,
+        eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        canonicalData: json.data,
+        canonicalMetadata: json.metadata,
+        previousHash,
+      });
       const info = this.#insert.run(
         streamId,
         revision,

@@ -1,9 +1,10 @@
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import { applyCaseEvent, type CaseSnapshot } from '../domain/rebuildCase.js';
 import { caseStreamId, toMachineEvent } from './caseStream.js';
-import { eventHash } from './eventHash.js';
+import { canonicalEventHash, eventHash } from './eventHash.js';
 import {
   GENESIS_HASH,
+  type EventMetadata,
   type EventStore,
   type ReadByStreamOptions,
   type RecordedEvent,
@@ -29,6 +30,38 @@ export const replayableMachineVersions: readonly number[] = [CASE_MACHINE_VERSIO
 
 const CASE_PREFIX = caseStreamId('');
 
+const withoutHashes = ({
+  previousHash: _previous,
+  hash: _hash,
+  ...metadata
+}: RecordedEvent['metadata']): EventMetadata => metadata;
+
+/**
+ * The fast path: the hash of the stored texts taken as they are. Equal to the stored hash only
+ * if they are byte for byte the canonical JSON that was hashed when the event was written
+ * (SHA-256), so the parsed values are what was hashed. Otherwise (texts stored in another form,
+ * or changed) `undefined`, and the values are serialised canonically and hashed again.
+ */
+const storedHashMatches = (
+  streamId: string,
+  event: RecordedEvent,
+  hash: string,
+): string | undefined => {
+  const stored = event.storedJson;
+  if (stored === undefined) return undefined;
+  const candidate = canonicalEventHash({
+    streamId,
+    revision: event.revision,
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    canonicalData: stored.data,
+    canonicalMetadata: stored.metadata,
+    previousHash: event.metadata.previousHash,
+  });
+  return candidate === hash ? hash : undefined;
+};
+
 /**
  * Verifies one stream as stored: revisions without gaps, each event's hash recomputed from its
  * content, each event chained to the one before, and (for cases) every event accepted by the
@@ -47,7 +80,7 @@ export const verifyStream = (
   let previousHash = GENESIS_HASH;
   let snapshot: CaseSnapshot | undefined;
   for (const event of events) {
-    const { previousHash: storedPrevious, hash, ...metadata } = event.metadata;
+    const { previousHash: storedPrevious, hash } = event.metadata;
     if (event.revision > expected) {
       const gap =
         event.revision - 1 === expected ? `${expected}` : `${expected}–${event.revision - 1}`;
@@ -59,13 +92,20 @@ export const verifyStream = (
     } else if (event.revision < expected) {
       report(event.revision, 'reordered', `revision ${event.revision} comes after ${expected - 1}`);
     }
-    const recomputed = eventHash({
-      streamId,
-      revision: event.revision,
-      eventId: event.eventId,
-      event: { type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata },
-      previousHash: storedPrevious,
-    });
+    const recomputed =
+      storedHashMatches(streamId, event, hash) ??
+      eventHash({
+        streamId,
+        revision: event.revision,
+        eventId: event.eventId,
+        event: {
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata: withoutHashes(event.metadata),
+        },
+        previousHash: storedPrevious,
+      });
     if (recomputed !== hash) {
       report(
         event.revision,
@@ -81,7 +121,7 @@ export const verifyStream = (
       );
     }
     if (isCase) {
-      const version = metadata.machineVersion;
+      const version = event.metadata.machineVersion;
       if (version !== undefined && !replayableMachineVersions.includes(version)) {
         report(
           event.revision,

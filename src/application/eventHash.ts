@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NewEvent } from './eventStore.js';
 
 /**
@@ -67,14 +67,14 @@ export interface CanonicalHashInput {
  * here in canonical (sorted) order.
  */
 export const canonicalEventHash = (i: CanonicalHashInput): string =>
-  createHash('sha256')
-    .update(
-      `{"data":${i.canonicalData},"eventId":${JSON.stringify(i.eventId)},` +
-        `"metadata":${i.canonicalMetadata},"previousHash":${JSON.stringify(i.previousHash)},` +
-        `"revision":${JSON.stringify(i.revision)},"schemaVersion":${JSON.stringify(i.schemaVersion)},` +
-        `"streamId":${JSON.stringify(i.streamId)},"type":${JSON.stringify(i.type)}}`,
-    )
-    .digest('hex');
+  hash(
+    'sha256',
+    `{"data":${i.canonicalData},"eventId":${JSON.stringify(i.eventId)},` +
+      `"metadata":${i.canonicalMetadata},"previousHash":${JSON.stringify(i.previousHash)},` +
+      `"revision":${JSON.stringify(i.revision)},"schemaVersion":${JSON.stringify(i.schemaVersion)},` +
+      `"streamId":${JSON.stringify(i.streamId)},"type":${JSON.stringify(i.type)}}`,
+    'hex',
+  );
 
 export const eventHash = ({
   streamId,

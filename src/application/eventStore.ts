@@ -64,6 +64,12 @@ export interface RecordedEvent {
   readonly schemaVersion: number;
   readonly data: unknown;
   readonly metadata: RecordedMetadata;
+  /**
+   * The stored JSON texts of `data` and of the metadata without its hashes, given by adapters
+   * that store them as written (the SQLite store, on `readByStream`). When they are canonical
+   * JSON, a verifier can hash them as they are instead of serialising the parsed values again.
+   */
+  readonly storedJson?: { readonly data: string; readonly metadata: string };
 }
 
 export interface RecordedMetadata extends EventMetadata {

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
-import { eventHash } from '../../src/application/eventHash.js';
+import { canonicalJson, eventHash } from '../../src/application/eventHash.js';
 import {
   GENESIS_HASH,
   WrongExpectedRevisionError,
@@ -84,6 +84,31 @@ describe('SQLite event store', () => {
     expect(store.streamIdSplits(100)).toHaveLength(29); // never an empty leading range
     const first = await collect(store.readByStream({ toStreamId: 'case-s10' }));
     expect(new Set(first.map((e) => e.streamId)).size).toBe(10);
+    await store.close();
+  });
+
+  it('stores data and metadata as the canonical JSON it hashed, and gives the texts to verifiers', async () => {
+    const store = new SqliteEventStore({ path });
+    const event = note('x');
+    const unordered = { ...event, data: { zeta: 1, alpha: { y: [2, { b: 1, a: 0 }], x: 'é' } } };
+    await store.append('case-c1', [unordered], { expectedRevision: 'no-stream' });
+    const db = new Database(path, { readonly: true });
+    const row = db.prepare('SELECT data, metadata FROM events').get() as Record<string, string>;
+    db.close();
+    expect(row['data']).toBe('{"alpha":{"x":"é","y":[2,{"a":0,"b":1}]},"zeta":1}');
+    expect(row['metadata']).toBe(canonicalJson(event.metadata));
+    const [read] = await collect(store.readByStream());
+    expect(read?.storedJson).toEqual(row);
+    expect(read?.data).toEqual(unordered.data);
+    expect(read?.metadata.hash).toBe(
+      eventHash({
+        streamId: 'case-c1',
+        revision: 0,
+        eventId: read!.eventId,
+        event: unordered,
+        previousHash: GENESIS_HASH,
+      }),
+    );
     await store.close();
   });
 

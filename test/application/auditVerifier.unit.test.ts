@@ -6,6 +6,7 @@ import {
   type StreamBreak,
 } from '../../src/application/auditVerifier.js';
 import { caseHistory } from '../../src/application/caseAudit.js';
+import { canonicalJson } from '../../src/application/eventHash.js';
 import { caseEventUpcasters } from '../../src/application/caseEventUpcasters.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../../src/application/eventStore.js';
 import { UpcasterRegistry, withUpcasting } from '../../src/application/upcasting.js';
@@ -146,6 +147,39 @@ describe('audit verification', () => {
       'responded',
       'resolved',
     ]);
+  });
+
+  it('hashes stored canonical texts as they are; texts stored in another form are checked through their values', async () => {
+    const { events } = await recordedCase();
+    const texts = (e: RecordedEvent, data: unknown = e.data) => {
+      const { previousHash: _p, hash: _h, ...metadata } = e.metadata;
+      return { data: canonicalJson(data), metadata: canonicalJson(metadata) };
+    };
+    const stored = events.map((e) => ({ ...e, storedJson: texts(e) }));
+    expect(verifyStream('case-c1', stored, upcasters)).toEqual([]);
+
+    // The stored text is what is checked: values that disagree with a text matching its hash
+    // cannot come from that text, so the text wins (this proves the texts are hashed as they are).
+    const valuesAside = stored.map((e, i) =>
+      i === 2 ? { ...e, data: { ...(e.data as object), message: 'hj' } } : e,
+    );
+    expect(verifyStream('case-c1', valuesAside, upcasters)).toEqual([]);
+
+    // Texts in another form (an older store, another key order, whitespace): checked again
+    // through their values, and intact.
+    const reformatted = events.map((e) => ({
+      ...e,
+      storedJson: { data: JSON.stringify(e.data, null, 2), metadata: ' {}' },
+    }));
+    expect(verifyStream('case-c1', reformatted, upcasters)).toEqual([]);
+
+    // Text and values changed together (what an UPDATE of the row gives): altered.
+    const changed = stored.map((e, i) => {
+      if (i !== 2) return e;
+      const data = { ...(e.data as object), message: 'hj' };
+      return { ...e, data, storedJson: texts(e, data) };
+    });
+    expect(kinds(verifyStream('case-c1', changed, upcasters))).toEqual([[2, 'altered']]);
   });
 
   it('verifies a whole store stream by stream, reporting progress', async () => {
