@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import type { CaseEventType } from '../src/domain/caseEvents.js';
+import { zonedDate } from '../src/domain/zonedDate.js';
 import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
 import { eventData } from './eventData.js';
 import type { Projection } from './projection.js';
@@ -16,9 +16,7 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
       offering: d.tenant.offering,
       line: d.line,
       severity: d.severity,
-      day:
-        DateTime.fromISO(at, { zone: ctx.zoneOf(d.tenant.offering) }).toISODate() ??
-        at.slice(0, 10),
+      day: zonedDate(at, ctx.zoneOf(d.tenant.offering)) ?? at.slice(0, 10),
       opened_at: at,
       first_response_at: null,
       response_ms: null,

@@ -1,0 +1,49 @@
+import { IANAZone } from 'luxon';
+
+const HOUR_MS = 3_600_000;
+/** Cached (zone, hour) offsets before the cache starts afresh: a few months of hours, a few zones. */
+const MAX_CACHED = 20_000;
+
+const zones = new Map<string, IANAZone>();
+const offsets = new Map<string, number>();
+
+const zoneNamed = (name: string): IANAZone => {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    zone = IANAZone.create(name);
+    zones.set(name, zone);
+  }
+  return zone;
+};
+
+/**
+ * The zone's UTC offset in minutes at `epochMs` (NaN for a zone that does not exist), from
+ * luxon, asked once per zone and hour: no zone moves its clocks twice in an hour.
+ */
+export const utcOffsetMinutes = (zone: string, epochMs: number): number => {
+  const hour = Math.floor(epochMs / HOUR_MS);
+  const key = `${zone}@${hour}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const iana = zoneNamed(zone);
+  const start = iana.offset(hour * HOUR_MS);
+  const end = iana.offset(hour * HOUR_MS + HOUR_MS - 1);
+  // An hour with a transition in it is worked out for the instant itself and not cached.
+  if (start !== end) return iana.offset(epochMs);
+  if (offsets.size >= MAX_CACHED) offsets.clear();
+  offsets.set(key, start);
+  return start;
+};
+
+/**
+ * The calendar date (`YYYY-MM-DD`) of an ISO instant in an IANA zone: a reporting day, cheap
+ * enough for projections to ask for every case they see. `undefined` for an instant that does
+ * not parse or a zone that does not exist. Pure: no clock, no I/O.
+ */
+export const zonedDate = (iso: string, zone: string): string | undefined => {
+  const epochMs = Date.parse(iso);
+  if (Number.isNaN(epochMs)) return undefined;
+  const offset = utcOffsetMinutes(zone, epochMs);
+  if (Number.isNaN(offset)) return undefined;
+  return new Date(epochMs + offset * 60_000).toISOString().slice(0, 10);
+};
