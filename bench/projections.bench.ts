@@ -762,5 +762,6 @@ console.log(
     `p99 ${p99} ms, max ${projected.lags.at(-1)} ms (target p99 ≤ ${TARGET_LAG_P99_MS} ms: ${met(p99 <= TARGET_LAG_P99_MS)})`,
 );
 
-rmSync(dir, { recursive: true, force: true });
+if (process.env['BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
+else console.log(`(kept ${storePath})`);
 process.exit(0);
