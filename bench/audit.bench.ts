@@ -122,6 +122,10 @@ console.log(
   const jobs = availableParallelism();
   const opened = new SqliteEventStore({ path });
   const splits = opened.streamIdSplits(jobs);
+  // The threads' heaps are not this one's: watch the whole process (resident set) instead.
+  const rssBefore = process.memoryUsage.rss();
+  let rssMax = rssBefore;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 50);
   const start = performance.now();
   const threaded = await verifyInThreads(
     path,
@@ -130,11 +134,13 @@ console.log(
     () => undefined,
   );
   const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
   await opened.close();
   const rate = threaded.events / seconds;
   console.log(
     `audit verify --all in ${jobs} threads (docket audit verify's default here): ${fmt(threaded.events)} events in ${seconds.toFixed(1)} s: ` +
-      `${fmt(rate)} events/s (ratio ${(rate / rawRate.rate).toFixed(2)} of raw; target ≥ 100,000 events/s); breaks ${threaded.breaks}`,
+      `${fmt(rate)} events/s (ratio ${(rate / rawRate.rate).toFixed(2)} of raw; target ≥ 100,000 events/s); breaks ${threaded.breaks}; ` +
+      `process resident set ${mib(rssBefore)} MiB before, at most ${mib(rssMax)} MiB during`,
   );
 }
 if (process.env['BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
