@@ -1,5 +1,6 @@
 import type { ServiceConfig } from '../config/serviceConfig.js';
 import { startWorker } from './startWorker.js';
+import { superviseThread, type RunningThread, type SupervisedThread } from './threadSupervisor.js';
 
 export type ToProjectorThread = { readonly type: 'close' };
 export type FromProjectorThread =
@@ -13,40 +14,43 @@ export type FromProjectorThread =
       readonly stack: string | undefined;
     };
 
-export interface ProjectorThread {
-  /** Stops the projector (its last batch is committed or rolled back whole) and ends the thread. */
-  close(): Promise<void>;
-}
+export type ProjectorThread = SupervisedThread;
 
 /**
  * `docket serve` runs its projector in a worker thread with its own connections: applying
  * events to the read models then costs the request thread nothing (it was a third of each
  * command's CPU time in bench/http) and uses the second core. Projections are downstream of the
  * log, so nothing but latency separates them from the commands; the thread looks for new events
- * every `pollMs` (docs/reporting.md).
+ * every `pollMs` (docs/reporting.md). If it cannot start, this rejects; if it dies later, it is
+ * reported and started again (threadSupervisor.ts): it carries on from its checkpoints.
  */
 export const startProjectorThread = (
   config: ServiceConfig,
   onError: (error: Error) => void,
   pollMs = 20,
-): Promise<ProjectorThread> => {
+): Promise<ProjectorThread> =>
+  superviseThread(() => startProjectorThreadOnce(config, onError, pollMs), onError);
+
+const startProjectorThreadOnce = (
+  config: ServiceConfig,
+  onError: (error: Error) => void,
+  pollMs: number,
+): Promise<RunningThread> => {
   const worker = startWorker(import.meta.url, 'projectorThreadMain', { config, pollMs });
   const toError = (m: { message: string; stack: string | undefined }) => {
     const error = new Error(m.message);
     if (m.stack !== undefined) error.stack = m.stack;
     return error;
   };
-  return new Promise<ProjectorThread>((resolve, reject) => {
+  return new Promise<RunningThread>((resolve, reject) => {
     let started = false;
     let closing: Promise<void> | undefined;
     let exited = false;
-    const exit = new Promise<void>((done) =>
+    const ended = new Promise<void>((done) =>
       worker.once('exit', (code) => {
         exited = true;
         if (!started)
           reject(new Error(`the projector thread ended before it started (exit ${code})`));
-        else if (closing === undefined)
-          onError(new Error(`the projector thread ended (exit ${code})`));
         done();
       }),
     );
@@ -55,10 +59,11 @@ export const startProjectorThread = (
       if (message.type === 'ready') {
         started = true;
         resolve({
+          ended,
           close: () =>
             (closing ??= (async () => {
               if (!exited) worker.postMessage({ type: 'close' } satisfies ToProjectorThread);
-              await exit;
+              await ended;
             })()),
         });
       } else if (message.type === 'closed') {
