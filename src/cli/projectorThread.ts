@@ -51,6 +51,8 @@ const startProjectorThreadOnce = (
         exited = true;
         if (!started)
           reject(new Error(`the projector thread ended before it started (exit ${code})`));
+        else if (closing === undefined)
+          onError(new Error(`the projector thread ended (exit ${code})`));
         done();
       }),
     );
