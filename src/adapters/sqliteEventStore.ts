@@ -82,25 +82,11 @@ const toRecorded = (row: Row): RecordedEvent => {
   };
 };
 
-/**
- * As `toRecorded`, with the stored texts (for verifiers). Written out rather than built on
- * `toRecorded` with a spread: this runs for every event a verification reads.
- */
+/** As `toRecorded`, with the stored texts (for verifiers); a member added, not a copy. */
 const toRecordedWithJson = (row: Row): RecordedEvent => {
-  const metadata = JSON.parse(row[7]) as { previousHash: string; hash: string };
-  metadata.previousHash = row[8];
-  metadata.hash = row[9];
-  return {
-    position: BigInt(row[0]),
-    streamId: row[1],
-    revision: row[2],
-    eventId: row[3],
-    type: row[4],
-    schemaVersion: row[5],
-    data: JSON.parse(row[6]) as unknown,
-    metadata: metadata as RecordedEvent['metadata'],
-    storedJson: { data: row[6], metadata: row[7] },
-  };
+  const event: { -readonly [K in keyof RecordedEvent]: RecordedEvent[K] } = toRecorded(row);
+  event.storedJson = { data: row[6], metadata: row[7] };
+  return event;
 };
 
 /**
