@@ -29,7 +29,7 @@ const STATEMENT_CACHE = 200;
 /**
  * Kysely's SQLite driver prepares every query it runs. A projector batch runs the same few
  * statements (500-row upserts of thousands of parameters) over and over, and preparing them
- * was a tenth of a rebuild: keep them, by SQL text. (SQLite re-prepares a kept statement itself
+ * was 4 % of a rebuild: keep them, by SQL text. (SQLite re-prepares a kept statement itself
  * after a schema change.) Kysely never streams from these connections, so a statement is never
  * in use twice at once.
  */

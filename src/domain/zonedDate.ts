@@ -4,17 +4,7 @@ const HOUR_MS = 3_600_000;
 /** Cached (zone, hour) offsets before the cache starts afresh: a few months of hours, a few zones. */
 const MAX_CACHED = 20_000;
 
-const zones = new Map<string, IANAZone>();
 const offsets = new Map<string, number>();
-
-const zoneNamed = (name: string): IANAZone => {
-  let zone = zones.get(name);
-  if (zone === undefined) {
-    zone = IANAZone.create(name);
-    zones.set(name, zone);
-  }
-  return zone;
-};
 
 /**
  * The zone's UTC offset in minutes at `epochMs` (NaN for a zone that does not exist), from
@@ -25,7 +15,7 @@ export const utcOffsetMinutes = (zone: string, epochMs: number): number => {
   const key = `${zone}@${hour}`;
   const cached = offsets.get(key);
   if (cached !== undefined) return cached;
-  const iana = zoneNamed(zone);
+  const iana = IANAZone.create(zone); // luxon keeps one instance per zone name
   const start = iana.offset(hour * HOUR_MS);
   const end = iana.offset(hour * HOUR_MS + HOUR_MS - 1);
   // An hour with a transition in it is worked out for the instant itself and not cached.
