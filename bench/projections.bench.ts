@@ -627,7 +627,9 @@ const live = async (withProjector: boolean) => {
     const registered = await services.tenants.register({ role: 'admin', id: 'root' }, t);
     if (!registered.ok) throw registered.error;
   }
-  const db = withProjector ? openSqliteReadModels(join(dir, 'live-read.db')) : undefined;
+  const db = withProjector
+    ? openSqliteReadModels(join(dir, 'live-read.db'), { thread: true })
+    : undefined;
   const lags: number[] = [];
   let measureFrom = Infinity;
   const projector =
@@ -704,8 +706,12 @@ const live = async (withProjector: boolean) => {
 const storePath = join(dir, 'store.db');
 const last = await buildStore(storePath);
 
+// Written as `docket projections rebuild` and `docket serve`'s projector write them (SQLite in
+// a thread of its own), queried as the HTTP API queries them (a connection in this thread).
+const written = openSqliteReadModels(join(dir, 'read-models.db'), { thread: true });
+await rebuild('SQLite read models', storePath, last, written, {}, TARGET_SQLITE_RATE);
+await written.destroy();
 const sqlite = openSqliteReadModels(join(dir, 'read-models.db'));
-await rebuild('SQLite read models', storePath, last, sqlite, {}, TARGET_SQLITE_RATE);
 await queueLatency('SQLite', sqlite, 'sqlite');
 await sqlite.destroy();
 

@@ -20,7 +20,10 @@ export interface Projection {
   create(db: Kysely<ReadModelDatabase>): Promise<void>;
   /** Drops what `create` made, for a rebuild. */
   drop(db: Kysely<ReadModelDatabase>): Promise<void>;
-  /** Applies events after its checkpoint, in log order. */
+  /**
+   * Applies events after its checkpoint, in log order. The projector runs the projections of
+   * a batch side by side in one transaction: touch only your own tables.
+   */
   apply(
     trx: Transaction<ReadModelDatabase>,
     events: readonly RecordedEvent[],

@@ -1,6 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { ServiceConfig } from '../config/serviceConfig.js';
-import { openPostgresReadModels, openSqliteReadModels, type ReadModelDb } from './readModelDb.js';
+import {
+  openPostgresReadModels,
+  openSqliteReadModels,
+  type ReadModelDb,
+  type SqliteReadModelOptions,
+} from './readModelDb.js';
 
 export interface OpenedReadModels {
   readonly db: ReadModelDb;
@@ -9,9 +14,13 @@ export interface OpenedReadModels {
   readonly lockCheckpoints: boolean;
 }
 
-/** The read-model database the configuration names: PostgreSQL with `DATABASE_URL`, else SQLite. */
+/**
+ * The read-model database the configuration names: PostgreSQL with `DATABASE_URL`, else SQLite
+ * (`options` apply to SQLite only).
+ */
 export const openReadModels = (
   config: Pick<ServiceConfig, 'databaseUrl' | 'dataDir'>,
+  options: SqliteReadModelOptions = {},
 ): OpenedReadModels => {
   if (config.databaseUrl !== undefined) {
     const url = new URL(config.databaseUrl);
@@ -22,5 +31,9 @@ export const openReadModels = (
     };
   }
   const path = join(resolve(config.dataDir), 'readmodels.db');
-  return { db: openSqliteReadModels(path), description: `SQLite ${path}`, lockCheckpoints: false };
+  return {
+    db: openSqliteReadModels(path, options),
+    description: `SQLite ${path}`,
+    lockCheckpoints: false,
+  };
 };

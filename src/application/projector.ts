@@ -34,6 +34,9 @@ export interface ProjectionStatus {
   readonly updatedAt: string | null;
 }
 
+/** Events read between two turns of the event loop while a batch is being written. */
+const YIELD_EVERY = 500;
+
 /** A checkpoint that went backwards: another process rebuilt the projection. */
 class CheckpointReset extends Error {}
 
@@ -55,6 +58,8 @@ export class Projector {
   #batchAfter = -1;
   #queuedUpTo = -1;
   #timer: NodeJS.Timeout | undefined;
+  /** The read loop is giving the event loop a turn, with more events at hand. */
+  #midRead = false;
   #flushing: Promise<void> = Promise.resolve();
   #waiters: Array<{ position: number; resolve: () => void }> = [];
   #failure: unknown;
@@ -178,9 +183,12 @@ export class Projector {
         for await (const event of subscription) {
           this.#batch.push(event);
           this.#queuedUpTo = Number(event.position);
-          if (this.#batch.length >= (this.#o.batchSize ?? 50_000)) await this.#flush();
-          else
-            this.#timer ??= setTimeout(() => this.#flushLater(subscription), this.#o.batchMs ?? 20);
+          if (this.#batch.length >= (this.#o.batchSize ?? 50_000))
+            await this.#flushAhead(subscription);
+          else {
+            this.#timer ??= this.#batchTimer(subscription);
+            if (this.#batch.length % YIELD_EVERY === 0) await this.#yieldMidRead();
+          }
         }
         await this.#flush();
       } catch (error) {
@@ -199,12 +207,44 @@ export class Projector {
     }
   }
 
+  /**
+   * Flushes the batch `batchMs` after its first event, unless the log is still being read
+   * (catching up): then batches fill up to `batchSize`.
+   */
+  #batchTimer(subscription: EventSubscription): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.#timer = this.#midRead ? this.#batchTimer(subscription) : undefined;
+      if (this.#timer === undefined) this.#flushLater(subscription);
+    }, this.#o.batchMs ?? 20);
+  }
+
+  /**
+   * A store that reads ahead hands over its events in microtasks only: a turn of the event
+   * loop now and then lets the batch being written take its answers from the database.
+   */
+  async #yieldMidRead(): Promise<void> {
+    this.#midRead = true;
+    await new Promise(setImmediate);
+    this.#midRead = false;
+  }
+
   /** A flush the batch timer started: a failure ends the subscription, and the loop restarts. */
   #flushLater(subscription: EventSubscription): void {
     this.#flush().catch((error: unknown) => {
       this.#failure ??= error;
       void subscription.close();
     });
+  }
+
+  /**
+   * A full batch: starts applying it and waits only for the batch before it, so the next
+   * events are read while this one is written (two batches in memory at most). A failure ends
+   * the subscription as in `#flushLater`; the batches after it find their checkpoint behind.
+   */
+  async #flushAhead(subscription: EventSubscription): Promise<void> {
+    const previous = this.#flushing;
+    this.#flushLater(subscription);
+    await previous;
   }
 
   #flush(): Promise<void> {
@@ -224,25 +264,35 @@ export class Projector {
     const last = Number(events[events.length - 1]!.position);
     const now = this.#now();
     await this.#o.db.transaction().execute(async (trx) => {
-      for (const p of this.#o.projections) {
-        let query = trx
-          .selectFrom('projection_checkpoints')
-          .select('position')
-          .where('name', '=', p.name);
-        if (this.#o.lockCheckpoints === true) query = query.forUpdate();
-        const stored = Number((await query.executeTakeFirst())?.position ?? -1);
+      const names = this.#o.projections.map((p) => p.name);
+      let query = trx
+        .selectFrom('projection_checkpoints')
+        .select(['name', 'position'])
+        .where('name', 'in', names)
+        .orderBy('name');
+      if (this.#o.lockCheckpoints === true) query = query.forUpdate();
+      const stored = new Map((await query.execute()).map((r) => [r.name, Number(r.position)]));
+      const work = this.#o.projections.map((p) => {
+        const from = stored.get(p.name) ?? -1;
         // Events between the checkpoint and this batch were not applied (an earlier batch
         // failed, or the projection was rebuilt): start again from the checkpoints.
-        if (stored < after) throw new CheckpointReset(p.name);
-        const fresh = events.filter((e) => Number(e.position) > stored);
-        if (fresh.length === 0) continue;
-        await p.apply(trx, fresh, this.#o.context);
-        await trx
-          .updateTable('projection_checkpoints')
-          .set({ position: last, updated_at: now })
-          .where('name', '=', p.name)
-          .execute();
-      }
+        if (from < after) throw new CheckpointReset(p.name);
+        return { p, fresh: events.filter((e) => Number(e.position) > from) };
+      });
+      // Side by side: one projection's reads need not wait for the other's writes. Every one
+      // settles before the transaction ends, so none writes after a rollback.
+      const applied = await Promise.allSettled(
+        work.map(async ({ p, fresh }) => {
+          if (fresh.length === 0) return;
+          await p.apply(trx, fresh, this.#o.context);
+          await trx
+            .updateTable('projection_checkpoints')
+            .set({ position: last, updated_at: now })
+            .where('name', '=', p.name)
+            .execute();
+        }),
+      );
+      for (const outcome of applied) if (outcome.status === 'rejected') throw outcome.reason;
     });
     for (const p of this.#o.projections) {
       this.#positions.set(p.name, Math.max(last, this.#positions.get(p.name) ?? -1));

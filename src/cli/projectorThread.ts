@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../config/serviceConfig.js';
-import { startWorker } from './startWorker.js';
+import { startWorker } from '../adapters/startWorker.js';
 import { superviseThread, type RunningThread, type SupervisedThread } from './threadSupervisor.js';
 
 export type ToProjectorThread = { readonly type: 'close' };

@@ -43,7 +43,8 @@ export const openReadModelsSessionFor = async (
   const policy = readPolicyFile(config.policyFile);
   if (!policy.ok) throw policy.error;
   const { store } = openEventStore(config, { pollMs: options.pollMs });
-  const readModels = openReadModels(config);
+  // The projector writes from a thread of its own, while it reads and folds the log.
+  const readModels = openReadModels(config, { thread: true });
   const policies = await new PolicyLog(store, systemClock).adopt(policy.value);
   if (!policies.ok) {
     await readModels.db.destroy();

@@ -1,6 +1,6 @@
 import type { StreamBreak } from '../application/auditVerifier.js';
 import type { ReadByStreamOptions } from '../application/eventStore.js';
-import { startWorker } from './startWorker.js';
+import { startWorker } from '../adapters/startWorker.js';
 
 export type FromVerifyThread =
   | { readonly type: 'break'; readonly break: StreamBreak }
