@@ -1,5 +1,5 @@
 import type { CaseEventType } from '../src/domain/caseEvents.js';
-import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { eventData } from './eventData.js';
 import type { CaseQueueTable } from './caseQueueTable.js';
 import type { Projection } from './projection.js';
@@ -30,51 +30,77 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
     };
   }
   if (row === undefined) return undefined; // history before CaseOpened: nothing to show
-  const next = { ...row, updated_at: at, revision: event.revision };
-  const agentTurn = { state: 'responded', waiting_on: 'agent', nonresponse_due_at: null };
+  // One copy of the row per event, the moved columns and the stamp set in it (this runs for
+  // every event of a rebuild).
+  const revision = event.revision;
   switch (event.type as CaseEventType) {
     case 'CaseAssigned':
-      return { ...next, assignee: eventData<'CaseAssigned'>(event).agent };
+      return {
+        ...row,
+        assignee: eventData<'CaseAssigned'>(event).agent,
+        updated_at: at,
+        revision,
+      };
     case 'AgentResponded':
     case 'CustomerResponded':
     case 'CaseReopened':
-      return { ...next, ...agentTurn };
+      return {
+        ...row,
+        state: 'responded',
+        waiting_on: 'agent',
+        nonresponse_due_at: null,
+        updated_at: at,
+        revision,
+      };
     case 'CustomerInfoRequested':
       return {
-        ...next,
+        ...row,
         state: 'awaitingCustomer',
         waiting_on: 'customer',
         nonresponse_due_at: eventData<'CustomerInfoRequested'>(event).nonresponseDueAt,
+        updated_at: at,
+        revision,
       };
     case 'ResponseDeadlineBreached':
-      return { ...next, breached: 1 };
+      return { ...row, breached: 1, updated_at: at, revision };
     case 'SeverityChanged': {
       const d = eventData<'SeverityChanged'>(event);
       return {
-        ...next,
+        ...row,
         severity: d.to,
-        response_due_at: d.responseDueAt ?? next.response_due_at,
-        nonresponse_due_at: d.nonresponseDueAt ?? next.nonresponse_due_at,
+        response_due_at: d.responseDueAt ?? row.response_due_at,
+        nonresponse_due_at: d.nonresponseDueAt ?? row.nonresponse_due_at,
+        updated_at: at,
+        revision,
       };
     }
     case 'SeverityDowngraded': {
       const d = eventData<'SeverityDowngraded'>(event);
       return {
-        ...next,
+        ...row,
         state: 'downgraded',
         severity: d.to,
         nonresponse_due_at: d.nonresponseDueAt,
+        updated_at: at,
+        revision,
       };
     }
     case 'CaseResolved':
     case 'CaseWithdrawn':
-      return { ...next, state: 'resolved', waiting_on: 'customer', nonresponse_due_at: null };
+      return {
+        ...row,
+        state: 'resolved',
+        waiting_on: 'customer',
+        nonresponse_due_at: null,
+        updated_at: at,
+        revision,
+      };
     case 'CaseClosed':
       return undefined;
     case 'NoteAdded':
     case 'SurveySubmitted':
     case 'CaseOpened':
-      return next;
+      return { ...row, updated_at: at, revision };
     default:
       return row; // a type this version does not know (a newer build wrote it): no change
   }
@@ -154,5 +180,5 @@ export const caseQueue: Projection = {
     await db.schema.dropView('agent_workload').ifExists().execute();
     await db.schema.dropTable('case_queue').ifExists().execute();
   },
-  apply: (trx, events, ctx) => applyCaseRows(trx, 'case_queue', events, evolveCaseQueue, ctx),
+  fold: (ctx) => caseRowFold('case_queue', evolveCaseQueue, ctx),
 };

@@ -1,6 +1,6 @@
 import type { CaseEventType } from '../src/domain/caseEvents.js';
 import { zonedDate } from '../src/domain/zonedDate.js';
-import { applyCaseRows, type EvolveRow } from './caseRowProjection.js';
+import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { eventData } from './eventData.js';
 import type { Projection } from './projection.js';
 import type { SlaCasesTable } from './slaCasesTable.js';
@@ -101,5 +101,5 @@ export const slaCompliance: Projection = {
   drop: async (db) => {
     await db.schema.dropTable('sla_cases').ifExists().execute();
   },
-  apply: (trx, events, ctx) => applyCaseRows(trx, 'sla_cases', events, evolveSlaCase, ctx),
+  fold: (ctx) => caseRowFold('sla_cases', evolveSlaCase, ctx),
 };

@@ -1,5 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection, ProjectionContext } from '../../projections/projection.js';
+import type {
+  Projection,
+  ProjectionContext,
+  ProjectionFold,
+  ProjectionWrite,
+} from '../../projections/projection.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { Clock } from '../domain/clock.js';
 import { formatInstant } from '../domain/instant.js';
@@ -12,8 +17,10 @@ export interface ProjectorOptions {
   readonly context: ProjectionContext;
   readonly clock: Clock;
   /**
-   * Events applied per transaction, at most: large batches make rebuilds about twice as fast
-   * (bench/projections.bench.ts); live batches are small anyway (`batchMs`).
+   * Events applied per transaction, at most: in a large batch each case is written once for
+   * many events, which makes rebuilds fast (bench/projections.bench.ts); events are folded as
+   * they are read, so the batch size does not bound memory, the cases in a batch do. Live
+   * batches are small anyway (`batchMs`).
    * @defaultValue 50000
    */
   readonly batchSize?: number;
@@ -23,8 +30,48 @@ export interface ProjectorOptions {
   readonly lockCheckpoints?: boolean;
   readonly onError?: (error: unknown) => void;
   /** Called after each committed batch (metrics: lag from append to visible row). */
-  readonly onApplied?: (events: readonly RecordedEvent[]) => void;
+  readonly onApplied?: (batch: AppliedBatch) => void;
 }
+
+/** A batch the projector has applied (`onApplied`). */
+export interface AppliedBatch {
+  /** Events read in the batch (some may have been at or before a checkpoint already). */
+  readonly events: number;
+  readonly firstPosition: bigint;
+  readonly lastPosition: bigint;
+  /** Each event's `occurredAt`, in log order: kept only when `onApplied` is set. */
+  readonly occurredAt: readonly string[];
+}
+
+/** A projection's fold while the projector follows the log. */
+interface Folding {
+  readonly projection: Projection;
+  readonly fold: ProjectionFold;
+  /** Where its checkpoint stands once every batch taken so far is written. */
+  taken: number;
+  /** The last position handed to it. */
+  added: number;
+}
+
+/** Events read since the last batch was taken. */
+interface Reading {
+  events: number;
+  first: number;
+  last: number;
+  occurredAt: string[];
+}
+
+/** A batch taken: the write of each projection that had events in it. */
+interface Batch extends Reading {
+  readonly writes: ReadonlyArray<{
+    readonly name: string;
+    /** The checkpoint the write continues from. */
+    readonly after: number;
+    readonly write: ProjectionWrite;
+  }>;
+}
+
+const noneRead = (): Reading => ({ events: 0, first: -1, last: -1, occurredAt: [] });
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -37,15 +84,20 @@ export interface ProjectionStatus {
 /** Events read between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 500;
 
-/** A checkpoint that went backwards: another process rebuilt the projection. */
+/**
+ * A checkpoint is not where this projector left it: another process rebuilt the projection or
+ * applied events, or an earlier batch failed. What was folded since is dropped.
+ */
 class CheckpointReset extends Error {}
 
 /**
- * Runs projections: a catch-up subscription from the lowest checkpoint; each batch of events is
- * applied, per projection, only past the checkpoint stored in the database, and the checkpoint
- * moves in the same transaction. So every event is applied exactly once, across crashes and
- * across several projector processes; a projection whose version changed is dropped and
- * rebuilt from position 0.
+ * Runs projections: a catch-up subscription from the lowest checkpoint; each event past a
+ * projection's checkpoint is folded as it is read, and each batch is written in one
+ * transaction that also moves the checkpoints — only if they are where this projector left
+ * them, else it starts again from the checkpoints in the database. So every event is applied
+ * exactly once, across crashes and across several projector processes; a projection whose
+ * version changed is dropped and rebuilt from position 0. A batch is written while the next
+ * is read.
  */
 export class Projector {
   readonly #o: ProjectorOptions;
@@ -53,10 +105,8 @@ export class Projector {
   #subscription: EventSubscription | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
-  #batch: RecordedEvent[] = [];
-  /** The position the pending batch continues from, and the last event queued. */
-  #batchAfter = -1;
-  #queuedUpTo = -1;
+  #folding: Folding[] = [];
+  #reading: Reading = noneRead();
   #timer: NodeJS.Timeout | undefined;
   /** The read loop is giving the event loop a turn, with more events at hand. */
   #midRead = false;
@@ -177,33 +227,50 @@ export class Projector {
         await subscription.close();
         break;
       }
-      this.#queuedUpTo = from;
-      this.#batchAfter = from;
+      this.#folding = this.#o.projections.map((projection) => {
+        const at = this.#positions.get(projection.name) ?? -1;
+        return { projection, fold: projection.fold(this.#o.context), taken: at, added: at };
+      });
+      this.#reading = noneRead();
+      const batchSize = this.#o.batchSize ?? 50_000;
       try {
         for await (const event of subscription) {
-          this.#batch.push(event);
-          this.#queuedUpTo = Number(event.position);
-          if (this.#batch.length >= (this.#o.batchSize ?? 50_000))
-            await this.#flushAhead(subscription);
+          this.#add(event);
+          if (this.#reading.events >= batchSize) await this.#flushAhead(subscription);
           else {
             this.#timer ??= this.#batchTimer(subscription);
-            if (this.#batch.length % YIELD_EVERY === 0) await this.#yieldMidRead();
+            if (this.#reading.events % YIELD_EVERY === 0) await this.#yieldMidRead();
           }
         }
         await this.#flush();
       } catch (error) {
         this.#failure ??= error;
       }
+      await this.#flushing; // every batch of this run settled
       const failure = this.#failure;
       this.#failure = undefined;
       if (failure === undefined) continue;
-      // Start again from the checkpoints in the database: nothing of the failed batch was kept.
+      // Start again from the checkpoints in the database, with new folds: nothing of the failed
+      // batch, or of those after it, was kept.
       await subscription.close();
-      this.#batch = [];
+      this.#reading = noneRead();
       if (!(failure instanceof CheckpointReset)) {
         this.#o.onError?.(failure);
         await new Promise((r) => setTimeout(r, 1_000));
       }
+    }
+  }
+
+  #add(event: RecordedEvent): void {
+    const position = Number(event.position);
+    const reading = this.#reading;
+    if (reading.events++ === 0) reading.first = position;
+    reading.last = position;
+    if (this.#o.onApplied !== undefined) reading.occurredAt.push(event.metadata.occurredAt);
+    for (const f of this.#folding) {
+      if (position <= f.added) continue; // at or before its checkpoint: applied already
+      f.added = position;
+      f.fold.add(event);
     }
   }
 
@@ -250,54 +317,62 @@ export class Projector {
   #flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const events = this.#batch;
-    const after = this.#batchAfter;
-    this.#batch = [];
-    this.#batchAfter = this.#queuedUpTo;
-    if (events.length === 0) return this.#flushing;
-    const run = this.#flushing.then(() => this.#apply(events, after));
+    const read = this.#reading;
+    if (read.events === 0) return this.#flushing;
+    this.#reading = noneRead();
+    const writes = this.#folding
+      .filter((f) => f.added > f.taken)
+      .map((f) => {
+        const after = f.taken;
+        f.taken = f.added;
+        return { name: f.projection.name, after, write: f.fold.take() };
+      });
+    const run = this.#flushing.then(() => this.#apply({ ...read, writes }));
     this.#flushing = run.catch(() => undefined);
     return run;
   }
 
-  async #apply(events: readonly RecordedEvent[], after: number): Promise<void> {
-    const last = Number(events[events.length - 1]!.position);
+  async #apply(batch: Batch): Promise<void> {
+    const last = batch.last;
     const now = this.#now();
-    await this.#o.db.transaction().execute(async (trx) => {
-      const names = this.#o.projections.map((p) => p.name);
-      let query = trx
-        .selectFrom('projection_checkpoints')
-        .select(['name', 'position'])
-        .where('name', 'in', names)
-        .orderBy('name');
-      if (this.#o.lockCheckpoints === true) query = query.forUpdate();
-      const stored = new Map((await query.execute()).map((r) => [r.name, Number(r.position)]));
-      const work = this.#o.projections.map((p) => {
-        const from = stored.get(p.name) ?? -1;
-        // Events between the checkpoint and this batch were not applied (an earlier batch
-        // failed, or the projection was rebuilt): start again from the checkpoints.
-        if (from < after) throw new CheckpointReset(p.name);
-        return { p, fresh: events.filter((e) => Number(e.position) > from) };
+    if (batch.writes.length > 0)
+      await this.#o.db.transaction().execute(async (trx) => {
+        let query = trx
+          .selectFrom('projection_checkpoints')
+          .select(['name', 'position'])
+          .where(
+            'name',
+            'in',
+            batch.writes.map((w) => w.name),
+          )
+          .orderBy('name');
+        if (this.#o.lockCheckpoints === true) query = query.forUpdate();
+        const stored = new Map((await query.execute()).map((r) => [r.name, Number(r.position)]));
+        for (const w of batch.writes)
+          if (stored.get(w.name) !== w.after) throw new CheckpointReset(w.name);
+        // Side by side: one projection's reads need not wait for the other's writes. Every one
+        // settles before the transaction ends, so none writes after a rollback.
+        const applied = await Promise.allSettled(
+          batch.writes.map(async (w) => {
+            await w.write(trx);
+            await trx
+              .updateTable('projection_checkpoints')
+              .set({ position: last, updated_at: now })
+              .where('name', '=', w.name)
+              .execute();
+          }),
+        );
+        for (const outcome of applied) if (outcome.status === 'rejected') throw outcome.reason;
       });
-      // Side by side: one projection's reads need not wait for the other's writes. Every one
-      // settles before the transaction ends, so none writes after a rollback.
-      const applied = await Promise.allSettled(
-        work.map(async ({ p, fresh }) => {
-          if (fresh.length === 0) return;
-          await p.apply(trx, fresh, this.#o.context);
-          await trx
-            .updateTable('projection_checkpoints')
-            .set({ position: last, updated_at: now })
-            .where('name', '=', p.name)
-            .execute();
-        }),
-      );
-      for (const outcome of applied) if (outcome.status === 'rejected') throw outcome.reason;
-    });
     for (const p of this.#o.projections) {
       this.#positions.set(p.name, Math.max(last, this.#positions.get(p.name) ?? -1));
     }
-    this.#o.onApplied?.(events);
+    this.#o.onApplied?.({
+      events: batch.events,
+      firstPosition: BigInt(batch.first),
+      lastPosition: BigInt(last),
+      occurredAt: batch.occurredAt,
+    });
     this.#release();
   }
 

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allProjections } from '../../projections/allProjections.js';
+import { applyEvents } from '../../projections/projection.js';
 import { openSqliteReadModels, type ReadModelDb } from '../../src/adapters/readModelDb.js';
 import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
 import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
@@ -281,7 +282,7 @@ describe('projector crash', () => {
       const reference = openSqliteReadModels(join(dir, 'prefix.db'));
       for (const p of allProjections) await p.create(reference);
       await reference.transaction().execute(async (trx) => {
-        for (const p of allProjections) await p.apply(trx, prefix, context);
+        for (const p of allProjections) await applyEvents(p, trx, prefix, context);
       });
       expect(await tables(crashed)).toEqual(await tables(reference));
       await reference.destroy();
