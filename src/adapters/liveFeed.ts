@@ -28,31 +28,37 @@ export class LiveFeed {
     const pollMs = this.pollMs;
     const readAfter = this.readAfter;
     const subscriptions = this.#subscriptions;
+    async function* pages() {
+      while (!closed) {
+        const page = readAfter(checkpoint, batchSize);
+        if (page.length === 0) {
+          await new Promise<void>((resolve) => {
+            const timer = pollMs === undefined ? undefined : setTimeout(wake, pollMs);
+            function wake() {
+              if (timer !== undefined) clearTimeout(timer);
+              waiters.delete(wake);
+              wakeCurrent = undefined;
+              resolve();
+            }
+            wakeCurrent = wake;
+            waiters.add(wake);
+          });
+          continue;
+        }
+        checkpoint = page[page.length - 1]!.position;
+        yield page;
+      }
+    }
     const subscription: EventSubscription = {
       async *[Symbol.asyncIterator]() {
-        while (!closed) {
-          const batch = readAfter(checkpoint, batchSize);
-          if (batch.length === 0) {
-            await new Promise<void>((resolve) => {
-              const timer = pollMs === undefined ? undefined : setTimeout(wake, pollMs);
-              function wake() {
-                if (timer !== undefined) clearTimeout(timer);
-                waiters.delete(wake);
-                wakeCurrent = undefined;
-                resolve();
-              }
-              wakeCurrent = wake;
-              waiters.add(wake);
-            });
-            continue;
-          }
-          for (const event of batch) {
+        for await (const page of pages()) {
+          for (const event of page) {
             if (closed) return;
-            checkpoint = event.position;
             yield event;
           }
         }
       },
+      pages,
       close() {
         closed = true;
         wakeCurrent?.();

@@ -116,6 +116,12 @@ export interface SubscribeOptions {
 }
 
 export interface EventSubscription extends AsyncIterable<RecordedEvent> {
+  /**
+   * The same events, a page at a time, for a consumer that reads fast (the projector): one
+   * asynchronous step per page instead of one per event. Stores that read pages offer it.
+   * Read a subscription one way or the other, not both.
+   */
+  pages?(): AsyncIterable<readonly RecordedEvent[]>;
   close(): Promise<void>;
 }
 

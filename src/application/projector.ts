@@ -71,6 +71,11 @@ interface Batch extends Reading {
   }>;
 }
 
+/** A subscription without pages, as pages of one event. */
+const oneByOne = async function* (events: AsyncIterable<RecordedEvent>) {
+  for await (const event of events) yield [event];
+};
+
 const noneRead = (): Reading => ({ events: 0, first: -1, last: -1, occurredAt: [] });
 
 export interface ProjectionStatus {
@@ -234,12 +239,14 @@ export class Projector {
       this.#reading = noneRead();
       const batchSize = this.#o.batchSize ?? 50_000;
       try {
-        for await (const event of subscription) {
-          this.#add(event);
-          if (this.#reading.events >= batchSize) await this.#flushAhead(subscription);
-          else {
-            this.#timer ??= this.#batchTimer(subscription);
-            if (this.#reading.events % YIELD_EVERY === 0) await this.#yieldMidRead();
+        for await (const page of subscription.pages?.() ?? oneByOne(subscription)) {
+          for (const event of page) {
+            this.#add(event);
+            if (this.#reading.events >= batchSize) await this.#flushAhead(subscription);
+            else {
+              this.#timer ??= this.#batchTimer(subscription);
+              if (this.#reading.events % YIELD_EVERY === 0) await this.#yieldMidRead();
+            }
           }
         }
         await this.#flush();

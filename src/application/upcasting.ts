@@ -56,8 +56,16 @@ export const withUpcasting = (store: EventStore, registry: UpcasterRegistry): Ev
   ...(store.countEvents === undefined ? {} : { countEvents: () => store.countEvents!() }),
   subscribe: (options): EventSubscription => {
     const subscription = store.subscribe(options);
+    const pages = subscription.pages?.bind(subscription);
     return {
       [Symbol.asyncIterator]: () => mapIterable(subscription, registry)[Symbol.asyncIterator](),
+      ...(pages === undefined
+        ? {}
+        : {
+            pages: async function* () {
+              for await (const page of pages()) yield page.map((e) => registry.upcast(e));
+            },
+          }),
       close: () => subscription.close(),
     };
   },

@@ -359,6 +359,44 @@ export const eventStoreContract = (name: string, open: () => Promise<EventStoreF
       }
     });
 
+    it('a subscription read a page at a time gives the same events, pages in order, then live ones', async () => {
+      const id = stream();
+      const start = await store.append(id, [newEvent('H1', {})], { expectedRevision: 'no-stream' });
+      // More than one page (1,000) of history for the stores that read pages.
+      const history = Array.from({ length: 1_500 }, (_, i) => newEvent(`H${i + 2}`, {}));
+      await store.append(id, history, { expectedRevision: 0 });
+      const subscription = store.subscribe({ after: start.position - 1n });
+      if (subscription.pages === undefined) {
+        await subscription.close(); // this store offers events one by one only
+        return;
+      }
+      const pages = subscription.pages()[Symbol.asyncIterator]();
+      const seen: RecordedEvent[] = [];
+      const pageSizes: number[] = [];
+      try {
+        while (seen.filter((e) => e.streamId === id).length < 1_501) {
+          const next = await pages.next();
+          if (next.done === true) break;
+          expect(next.value.length).toBeGreaterThan(0);
+          pageSizes.push(next.value.length);
+          seen.push(...next.value);
+        }
+        const mine = seen.filter((e) => e.streamId === id);
+        expect(mine.map((e) => e.revision)).toEqual(Array.from({ length: 1_501 }, (_, i) => i));
+        const positions = seen.map((e) => e.position);
+        expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+        expect(pageSizes.length).toBeGreaterThan(1);
+        const live = pages.next();
+        await store.append(id, [newEvent('L1', {})], { expectedRevision: 1_500 });
+        const page = await live;
+        if (page.done === true) throw new Error('the subscription ended');
+        const livePage: readonly RecordedEvent[] = page.value;
+        expect(livePage.filter((e) => e.streamId === id).map((e) => e.type)).toEqual(['L1']);
+      } finally {
+        await subscription.close();
+      }
+    });
+
     it('chains every event to the previous one with a hash over a canonical form', async () => {
       const id = stream();
       await store.append(id, [newEvent('A', { b: 2, a: 1 })], { expectedRevision: 'no-stream' });
