@@ -35,25 +35,40 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
     case 'CustomerInfoRequested': {
       const first = eventData<'AgentResponded'>(event).firstResponse;
       if (first === undefined) return row;
-      return {
-        ...row,
-        first_response_at: at,
-        response_ms: first.elapsedMs,
-        response_business_ms: first.businessElapsedMs,
-        within_target: first.withinTarget ? 1 : 0,
-      };
+      const next = copy(row);
+      next.first_response_at = at;
+      next.response_ms = first.elapsedMs;
+      next.response_business_ms = first.businessElapsedMs;
+      next.within_target = first.withinTarget ? 1 : 0;
+      return next;
     }
-    case 'ResponseDeadlineBreached':
-      return { ...row, breached: 1 };
-    case 'SeverityDowngraded':
-      return { ...row, downgrades: row.downgrades + 1 };
-    case 'CaseReopened':
-      return { ...row, reopens: row.reopens + 1, resolved_at: null };
+    case 'ResponseDeadlineBreached': {
+      const next = copy(row);
+      next.breached = 1;
+      return next;
+    }
+    case 'SeverityDowngraded': {
+      const next = copy(row);
+      next.downgrades = row.downgrades + 1;
+      return next;
+    }
+    case 'CaseReopened': {
+      const next = copy(row);
+      next.reopens = row.reopens + 1;
+      next.resolved_at = null;
+      return next;
+    }
     case 'CaseResolved':
-    case 'CaseWithdrawn':
-      return { ...row, resolved_at: at };
-    case 'SurveySubmitted':
-      return { ...row, survey_rating: eventData<'SurveySubmitted'>(event).rating };
+    case 'CaseWithdrawn': {
+      const next = copy(row);
+      next.resolved_at = at;
+      return next;
+    }
+    case 'SurveySubmitted': {
+      const next = copy(row);
+      next.survey_rating = eventData<'SurveySubmitted'>(event).rating;
+      return next;
+    }
     case 'CaseOpened':
     case 'CaseAssigned':
     case 'CustomerResponded':
@@ -65,6 +80,29 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
       return row; // a type this version does not know: no change, never a lost row
   }
 };
+
+/**
+ * A copy of a row, written out: a spread of its sixteen columns costs three times as much in
+ * V8 (caseQueue.ts's `stamped`).
+ */
+const copy = (r: SlaCasesTable): SlaCasesTable => ({
+  case_id: r.case_id,
+  tenant: r.tenant,
+  offering: r.offering,
+  line: r.line,
+  severity: r.severity,
+  day: r.day,
+  opened_at: r.opened_at,
+  first_response_at: r.first_response_at,
+  response_ms: r.response_ms,
+  response_business_ms: r.response_business_ms,
+  within_target: r.within_target,
+  breached: r.breached,
+  downgrades: r.downgrades,
+  reopens: r.reopens,
+  resolved_at: r.resolved_at,
+  survey_rating: r.survey_rating,
+});
 
 /** Per-case SLA facts; `src/application/slaReport.ts` aggregates them per offering, line, severity, day. */
 export const slaCompliance: Projection = {

@@ -34,6 +34,24 @@ describe('zonedDate (the reporting day of an instant in a zone)', () => {
     );
   });
 
+  it('agrees with luxon for instants that share their hours (answered from the cache)', () => {
+    const HOUR = 60 * MINUTE;
+    // Forty days around the northern spring clock changes: most hours are asked many times.
+    const start = Math.floor(Date.parse('2026-03-01T00:00:00Z') / HOUR);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 24 * 40 }),
+        fc.integer({ min: 0, max: HOUR - 1 }),
+        fc.constantFrom(...zones),
+        (hour, within, zone) => {
+          const ms = (start + hour) * HOUR + within;
+          expect(zonedDate(new Date(ms).toISOString(), zone)).toBe(luxonDate(ms, zone));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('offsets and dates agree with luxon minute by minute around clock changes, asked in any order', () => {
     // Each zone's transitions in 2026 (found with luxon), every minute from 3 h before to 3 h after.
     for (const zone of zones) {
