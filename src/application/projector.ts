@@ -242,9 +242,9 @@ export class Projector {
         for await (const page of subscription.pages?.() ?? oneByOne(subscription)) {
           for (const event of page) {
             this.#add(event);
-            if (this.#reading.events >= batchSize) await this.#flushAhead(subscription);
+            if (this.#reading.events >= batchSize) await this.#flushAhead();
             else {
-              this.#timer ??= this.#batchTimer(subscription);
+              this.#timer ??= this.#batchTimer();
               if (this.#reading.events % YIELD_EVERY === 0) await this.#yieldMidRead();
             }
           }
@@ -260,6 +260,8 @@ export class Projector {
       // Start again from the checkpoints in the database, with new folds: nothing of the failed
       // batch, or of those after it, was kept.
       await subscription.close();
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
       this.#reading = noneRead();
       if (!(failure instanceof CheckpointReset)) {
         this.#o.onError?.(failure);
@@ -285,10 +287,10 @@ export class Projector {
    * Flushes the batch `batchMs` after its first event, unless the log is still being read
    * (catching up): then batches fill up to `batchSize`.
    */
-  #batchTimer(subscription: EventSubscription): NodeJS.Timeout {
+  #batchTimer(): NodeJS.Timeout {
     return setTimeout(() => {
-      this.#timer = this.#midRead ? this.#batchTimer(subscription) : undefined;
-      if (this.#timer === undefined) this.#flushLater(subscription);
+      this.#timer = this.#midRead ? this.#batchTimer() : undefined;
+      if (this.#timer === undefined) this.#flushLater();
     }, this.#o.batchMs ?? 20);
   }
 
@@ -302,11 +304,14 @@ export class Projector {
     this.#midRead = false;
   }
 
-  /** A flush the batch timer started: a failure ends the subscription, and the loop restarts. */
-  #flushLater(subscription: EventSubscription): void {
+  /**
+   * A flush that nobody awaits: a failure ends the current subscription, and the loop starts
+   * again from the checkpoints.
+   */
+  #flushLater(): void {
     this.#flush().catch((error: unknown) => {
       this.#failure ??= error;
-      void subscription.close();
+      void this.#subscription?.close();
     });
   }
 
@@ -315,9 +320,9 @@ export class Projector {
    * events are read while this one is written (two batches in memory at most). A failure ends
    * the subscription as in `#flushLater`; the batches after it find their checkpoint behind.
    */
-  async #flushAhead(subscription: EventSubscription): Promise<void> {
+  async #flushAhead(): Promise<void> {
     const previous = this.#flushing;
-    this.#flushLater(subscription);
+    this.#flushLater();
     await previous;
   }
 
