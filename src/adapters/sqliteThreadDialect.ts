@@ -114,7 +114,7 @@ class SqliteThreadConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const params = [...compiled.parameters];
+    const params = compiled.parameters; // copied by postMessage
     if (this.#inTransaction && isPlainWrite(compiled.query)) {
       this.#send({ op: 'defer', sql: compiled.sql, params });
       return { rows: [] };

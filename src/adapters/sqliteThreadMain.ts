@@ -36,7 +36,7 @@ const prepare = database === undefined ? undefined : cachedStatements(database);
 /** The first failure of a deferred statement in the open transaction. */
 let failure: SqliteThreadFailure | undefined;
 
-const run = (sql: string, params: unknown[]) => {
+const run = (sql: string, params: readonly unknown[]) => {
   const statement = prepare!(sql);
   if (statement.reader) return { rows: statement.all(params) };
   const { changes, lastInsertRowid } = statement.run(params);

@@ -4,12 +4,17 @@
  */
 export type ToSqliteThread =
   /** Run a statement and answer with its rows or its error. */
-  | { readonly op: 'run'; readonly id: number; readonly sql: string; readonly params: unknown[] }
+  | {
+      readonly op: 'run';
+      readonly id: number;
+      readonly sql: string;
+      readonly params: readonly unknown[];
+    }
   /**
    * Run a statement of the open transaction without answering: a failure is kept and fails
    * every later `run` and the `commit` of that transaction.
    */
-  | { readonly op: 'defer'; readonly sql: string; readonly params: unknown[] }
+  | { readonly op: 'defer'; readonly sql: string; readonly params: readonly unknown[] }
   | { readonly op: 'begin' }
   /** Commit (or, after a deferred failure, roll back and answer with that failure). */
   | { readonly op: 'commit'; readonly id: number }
