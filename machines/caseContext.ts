@@ -1,4 +1,5 @@
 import type { BusinessDuration } from '../src/domain/businessDuration.js';
+import type { DeadlineWarning } from '../src/domain/caseEvents.js';
 import type { ResolutionReason } from '../src/domain/caseInput.js';
 import type { Severity } from '../src/domain/severity.js';
 
@@ -26,6 +27,10 @@ export interface CaseContext {
   readonly firstResponseAt?: number | undefined;
   readonly respondedWithinTarget?: boolean | undefined;
   readonly assignee?: string | undefined;
+  /**
+   * Start of the current waiting period (`awaitingCustomer`, `downgraded`): the latest
+   * `CustomerInfoRequested` or `SeverityDowngraded`, whichever is later.
+   */
   readonly awaitingSince?: number | undefined;
   readonly nonresponseDueAt?: number | undefined;
   readonly resolvedAt?: number | undefined;
@@ -35,6 +40,12 @@ export interface CaseContext {
   readonly surveySubmitted: boolean;
   readonly reopenCount: number;
   readonly downgradeCount: number;
+  /**
+   * Warnings recorded with the deadlines the case holds now: the response due instant (kept
+   * after the first response: the within-target verdict rests on it) and, while waiting, the
+   * nonresponse deadline. Each replaces the warnings of its kind when it is set again.
+   */
+  readonly warnings: readonly DeadlineWarning[];
   /** Time of the last event applied. */
   readonly updatedAt: number;
   /** Stream revision of the last event applied (0 = `CaseOpened`). */

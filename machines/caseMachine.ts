@@ -1,5 +1,10 @@
 import { assign, setup } from 'xstate';
-import type { CaseEvent, CaseEventOf, CaseEventType } from '../src/domain/caseEvents.js';
+import type {
+  CaseEvent,
+  CaseEventOf,
+  CaseEventType,
+  DeadlineWarning,
+} from '../src/domain/caseEvents.js';
 import { lowerSeverity } from '../src/domain/severity.js';
 import type { CaseContext } from './caseContext.js';
 
@@ -27,6 +32,18 @@ export const activeStates: readonly CaseStateName[] = [
 ];
 
 const ms = (iso: string) => Date.parse(iso);
+
+const noWarnings: readonly DeadlineWarning[] = [];
+/** The warnings kept when the deadline `kind` is set anew (with `recorded`) or stops. */
+const replaceWarnings = (
+  current: readonly DeadlineWarning[],
+  kind: DeadlineWarning['deadline'],
+  recorded: readonly DeadlineWarning[] = noWarnings,
+): readonly DeadlineWarning[] => {
+  if (current.length === 0) return recorded;
+  const kept = current.filter((w) => w.deadline !== kind);
+  return recorded.length === 0 ? kept : [...kept, ...recorded];
+};
 
 /**
  * Every member is present from the start, the optional ones as `undefined`: all case records
@@ -58,6 +75,7 @@ const openedContext = ({ data, at }: EventOf<'CaseOpened'>): CaseContext => ({
   surveySubmitted: false,
   reopenCount: 0,
   downgradeCount: 0,
+  warnings: data.warnings ?? noWarnings,
   updatedAt: at,
   revision: 0,
   deadlineSetAt: { response: 0 },
@@ -117,6 +135,7 @@ export const caseMachine = setup({
               awaitingSince: event.at,
               nonresponseDueAt: ms(event.data.nonresponseDueAt),
               deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
+              warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
             }
           : c,
     })),
@@ -126,15 +145,26 @@ export const caseMachine = setup({
         awaitingSince: undefined,
         nonresponseDueAt: undefined,
         deadlineSetAt: { response: c.deadlineSetAt.response },
+        warnings: replaceWarnings(c.warnings, 'customer-nonresponse'),
       },
     })),
     recordBreach: assign(({ context: { case: c } }) => ({ case: { ...c, breached: true } })),
     changeSeverity: assign(({ context: { case: c }, event }) => {
       if (event.type !== 'SeverityChanged') return {};
       const { responseDueAt, nonresponseDueAt } = event.data;
+      const moved =
+        responseDueAt !== undefined
+          ? 'response-deadline'
+          : nonresponseDueAt !== undefined
+            ? 'customer-nonresponse'
+            : undefined;
       return {
         case: {
           ...c,
+          warnings:
+            moved === undefined
+              ? c.warnings
+              : replaceWarnings(c.warnings, moved, event.data.warnings),
           deadlineSetAt: {
             ...c.deadlineSetAt,
             ...(responseDueAt !== undefined && { response: c.revision }),
@@ -153,9 +183,12 @@ export const caseMachine = setup({
           ? {
               ...c,
               severity: event.data.to,
+              // The downgrade starts a new waiting period: the silence before it is spent.
+              awaitingSince: event.at,
               nonresponseDueAt: ms(event.data.nonresponseDueAt),
               downgradeCount: c.downgradeCount + 1,
               deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
+              warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
             }
           : c,
     })),

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { addBusinessTime } from '../domain/businessCalendar.js';
 import { describeDuration } from '../domain/businessDuration.js';
+import { calendarHorizonWarning } from '../domain/calendarHorizon.js';
 import { validationError } from '../domain/docketError.js';
 import { parseInstant } from '../domain/instant.js';
 import { policyCalendar } from '../domain/policyCalendars.js';
@@ -19,7 +20,11 @@ export interface SlaDueOptions {
   json?: boolean;
 }
 
-/** `docket sla due`: the initial-response due instant of a case opened at `--opened-at`. */
+/**
+ * `docket sla due`: the initial-response due instant of a case opened at `--opened-at`. A due
+ * instant past the calendar's known holidays is still printed (exit 0), with a warning on
+ * stderr, or in `warnings` with `--json`.
+ */
 export const slaDue = (options: SlaDueOptions, io: CliIo): void => {
   const severity = severitySchema.safeParse(options.severity);
   if (!severity.success) {
@@ -45,8 +50,12 @@ export const slaDue = (options: SlaDueOptions, io: CliIo): void => {
   const dueAt = DateTime.fromMillis(due, { zone: calendar.definition.zone }).toISO({
     suppressMilliseconds: true,
   });
+  const horizon = calendarHorizonWarning(rule.value.calendarId, calendar, openedAt, due);
+  const warnings = horizon === undefined ? [] : [horizon];
   if (!options.json) {
     io.out(`${dueAt}\n`);
+    for (const warning of warnings)
+      io.err(`docket: warning: ${warning.message} [${warning.code}]\n`);
     return;
   }
   io.out(
@@ -64,6 +73,7 @@ export const slaDue = (options: SlaDueOptions, io: CliIo): void => {
       businessDayHours: calendar.nominalDayMs / 3_600_000,
       requiresAdvancedAgreement: rule.value.requiresAdvancedAgreement,
       policyVersion: policy.value.version,
+      warnings,
     }) + '\n',
   );
 };

@@ -76,6 +76,13 @@ export const calendarDefinitionSchema = z
     extraOpenDates: z
       .array(z.strictObject({ date: isoDate, windows: windowList.optional() }))
       .default([]),
+    /**
+     * The last local date the closed and extra open dates cover (governments publish next
+     * year's holidays late in the year). A deadline computed past it uses the weekly windows
+     * only and is flagged (`calendarHorizon.ts`). Optional: a calendar without holiday data
+     * needs none, and `docket policy check` warns when one with holiday data omits it.
+     */
+    holidaysKnownThrough: isoDate.optional(),
     /** Nominal length of one business day in hours; default: a normal day's windows. */
     businessDayHours: z.number().positive().max(24).optional(),
     note: z.string().optional(),

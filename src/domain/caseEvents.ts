@@ -14,6 +14,21 @@ const firstResponseSchema = z.strictObject({
 });
 
 /**
+ * A deadline computed past the last date its calendar's holiday data covers: it rests on the
+ * weekly windows alone and may fall on a holiday nobody had published yet.
+ */
+export const deadlineWarningSchema = z.strictObject({
+  code: z.literal('calendar-horizon'),
+  deadline: z.enum(['response-deadline', 'customer-nonresponse']),
+  calendar: z.string(),
+  knownThrough: z.string(),
+  dueAt: instant,
+});
+export type DeadlineWarning = z.infer<typeof deadlineWarningSchema>;
+/** Present only when a deadline the event sets crossed its calendar's horizon. */
+const warnings = z.array(deadlineWarningSchema).optional();
+
+/**
  * The data of every case event, current schema version. Due instants computed from the policy
  * are recorded in the events themselves, so a case keeps the deadlines of the policy it was
  * opened under and replays never need today's policy.
@@ -43,6 +58,7 @@ export const caseEventDataSchemas = {
     responseTarget: businessDurationSchema,
     responseCalendar: z.string(),
     responseDueAt: instant,
+    warnings,
   }),
   CaseAssigned: z.strictObject({ agent: z.string() }),
   AgentResponded: z.strictObject({
@@ -55,6 +71,7 @@ export const caseEventDataSchemas = {
     message: z.string(),
     nonresponseDueAt: instant,
     firstResponse: firstResponseSchema.optional(),
+    warnings,
   }),
   CustomerResponded: z.strictObject({ message: z.string() }),
   ResponseDeadlineBreached: z.strictObject({ dueAt: instant }),
@@ -64,12 +81,14 @@ export const caseEventDataSchemas = {
     reason: z.string(),
     responseDueAt: instant.optional(),
     nonresponseDueAt: instant.optional(),
+    warnings,
   }),
   SeverityDowngraded: z.strictObject({
     from: severitySchema,
     to: severitySchema,
     reason: z.literal('customer-nonresponse'),
     nonresponseDueAt: instant,
+    warnings,
   }),
   NoteAdded: z.strictObject({ agent: z.string(), text: z.string() }),
   CaseResolved: z.strictObject({
@@ -97,7 +116,11 @@ export type CaseEventOf<K extends CaseEventType> = Extract<CaseEvent, { type: K 
 
 /**
  * The current schema version of each event type; older versions are upcast on read
- * (`src/application/caseEventUpcasters.ts`). CaseResolved v2 added `autoCloseAt`.
+ * (`src/application/caseEventUpcasters.ts`). A version is bumped when data an older event
+ * lacks must be supplied by an upcaster: CaseResolved v2 added `autoCloseAt`. An optional
+ * field that an older event simply does not have is not a new version: the `warnings` of
+ * CaseOpened, CustomerInfoRequested, SeverityChanged and SeverityDowngraded (absent: none
+ * recorded; events written before horizons existed were never checked).
  */
 export const currentSchemaVersion: Record<CaseEventType, number> = {
   ...(Object.fromEntries(caseEventTypes.map((t) => [t, 1])) as Record<CaseEventType, number>),

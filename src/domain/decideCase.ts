@@ -1,7 +1,8 @@
 import type { CaseContext } from '../../machines/caseContext.js';
 import { activeStates, type CaseStateName } from '../../machines/caseMachine.js';
 import type { Actor } from './actor.js';
-import { addBusinessTime, businessTimeBetween } from './businessCalendar.js';
+import { businessTimeBetween } from './businessCalendar.js';
+import { caseDeadline } from './calendarHorizon.js';
 import { authorize } from './caseAccess.js';
 import type { CaseEvent } from './caseEvents.js';
 import { commandInputSchemas, type CommandInput, type CommandType } from './caseInput.js';
@@ -147,15 +148,16 @@ const decideOnCase = (
       const { message } = input as CommandInput<'requestInfo'>;
       const firstResponse =
         state === 'opened' ? measureFirstResponse(context, policy, now) : undefined;
-      const nonresponseDueAt = nonresponseDue(context, context.severity, policy, now);
+      const nonresponse = nonresponseDue(context, context.severity, policy, now);
       return [
         {
           type: 'CustomerInfoRequested',
           data: {
             agent,
             message,
-            nonresponseDueAt: at(nonresponseDueAt),
+            nonresponseDueAt: at(nonresponse.dueAt),
             ...(firstResponse && { firstResponse }),
+            ...(nonresponse.warnings && { warnings: nonresponse.warnings }),
           },
         },
       ];
@@ -233,7 +235,10 @@ const ruleFor = (context: CaseContext, severity: Severity, policy: Policy) => {
 
 const nonresponseDue = (context: CaseContext, severity: Severity, policy: Policy, from: number) => {
   const rule = ruleFor(context, severity, policy);
-  return addBusinessTime(policyCalendar(policy, rule.calendarId), from, rule.nonresponse);
+  return caseDeadline(policy, rule.calendarId, 'customer-nonresponse', {
+    fromMs: from,
+    duration: rule.nonresponse,
+  });
 };
 
 const measureFirstResponse = (context: CaseContext, policy: Policy, now: number) => ({
@@ -266,14 +271,19 @@ const changeSeverity = (
   }
   const events: CaseEvent[] = [];
   if (state === 'opened') {
-    const dueAt = addBusinessTime(
-      policyCalendar(policy, rule.calendarId),
-      context.openedAt,
-      rule.responseTarget,
-    );
+    const { dueAt, warnings } = caseDeadline(policy, rule.calendarId, 'response-deadline', {
+      fromMs: context.openedAt,
+      duration: rule.responseTarget,
+    });
     events.push({
       type: 'SeverityChanged',
-      data: { from: context.severity, to: severity, reason, responseDueAt: formatInstant(dueAt) },
+      data: {
+        from: context.severity,
+        to: severity,
+        reason,
+        responseDueAt: formatInstant(dueAt),
+        ...(warnings && { warnings }),
+      },
     });
     // A recorded breach is a fact; raising severity past the new due instant records it at once.
     if (!context.breached && now >= dueAt) {
@@ -283,14 +293,17 @@ const changeSeverity = (
     context.awaitingSince !== undefined &&
     (state === 'awaitingCustomer' || state === 'downgraded')
   ) {
-    const nonresponseDueAt = nonresponseDue(context, severity, policy, context.awaitingSince);
+    // From the start of the current waiting period (the latest request or downgrade): silence
+    // that already caused a downgrade is not counted again. A deadline already past fires at once.
+    const { dueAt, warnings } = nonresponseDue(context, severity, policy, context.awaitingSince);
     events.push({
       type: 'SeverityChanged',
       data: {
         from: context.severity,
         to: severity,
         reason,
-        nonresponseDueAt: formatInstant(nonresponseDueAt),
+        nonresponseDueAt: formatInstant(dueAt),
+        ...(warnings && { warnings }),
       },
     });
   } else {
@@ -320,7 +333,7 @@ const checkNonresponse = (
       region: context.tenant.region,
     }).ok;
   if (lower !== undefined && lowerOffered) {
-    const nonresponseDueAt = nonresponseDue(context, lower, policy, now);
+    const { dueAt, warnings } = nonresponseDue(context, lower, policy, now);
     return [
       {
         type: 'SeverityDowngraded',
@@ -328,7 +341,8 @@ const checkNonresponse = (
           from: context.severity,
           to: lower,
           reason: 'customer-nonresponse',
-          nonresponseDueAt: formatInstant(nonresponseDueAt),
+          nonresponseDueAt: formatInstant(dueAt),
+          ...(warnings && { warnings }),
         },
       },
     ];

@@ -1,12 +1,11 @@
 import type { Actor } from './actor.js';
-import { addBusinessTime } from './businessCalendar.js';
+import { caseDeadline } from './calendarHorizon.js';
 import type { CaseEventOf } from './caseEvents.js';
 import type { CommandInput } from './caseInput.js';
 import { notFound, validationError, type FieldIssue } from './docketError.js';
 import { assessImpact } from './impactAssessment.js';
 import { formatInstant } from './instant.js';
 import type { Policy } from './policy.js';
-import { policyCalendar } from './policyCalendars.js';
 import { err, ok, type Result } from './result.js';
 import { assignSeverity } from './severityEligibility.js';
 import { lookupSeverityRule } from './severityRule.js';
@@ -15,7 +14,8 @@ import type { Tenant } from './tenant.js';
 /**
  * Opening a case: checks the line and category against the policy's taxonomy, assigns the
  * severity (requested, capped by eligibility), checks the information that severity requires,
- * and computes the initial-response due instant from the open instant.
+ * and computes the initial-response due instant from the open instant (flagged if it lies past
+ * the holiday data of its calendar).
  */
 export const decideOpen = (
   caseId: string,
@@ -88,11 +88,10 @@ export const decideOpen = (
     region: tenant.region,
   });
   if (!rule.ok) return rule;
-  const dueAt = addBusinessTime(
-    policyCalendar(policy, rule.value.calendarId),
-    now,
-    rule.value.responseTarget,
-  );
+  const { dueAt, warnings } = caseDeadline(policy, rule.value.calendarId, 'response-deadline', {
+    fromMs: now,
+    duration: rule.value.responseTarget,
+  });
 
   return ok([
     {
@@ -124,6 +123,7 @@ export const decideOpen = (
         responseTarget: rule.value.responseTarget,
         responseCalendar: rule.value.calendarId,
         responseDueAt: formatInstant(dueAt),
+        ...(warnings !== undefined ? { warnings } : {}),
       },
     },
   ]);

@@ -22,7 +22,7 @@ const regionalHours = (zone: string, region: string, to: string) => ({
   week: weekdaysOnly('09:00', to),
   note:
     `(assumption) ${region} business hours are read in ${zone} (the seed says "local time"); ` +
-    'public holidays not modelled.',
+    'public holidays not modelled (no closed dates, so no holidaysKnownThrough).',
 });
 
 /** The seed's A/B/C initial-response targets (21vianet table). */
@@ -126,6 +126,27 @@ const businessHours: CalendarRef = {
   },
 };
 
+/** The State Council's 2025 holiday notice: closed days of the Mon–Fri China calendar. */
+const chinaHolidays2025 = [
+  '2025-01-01', // New Year
+  ...['2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31'], // Spring Festival
+  ...['2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04'],
+  ...['2025-04-04', '2025-04-05', '2025-04-06'], // Qingming
+  ...['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04', '2025-05-05'], // Labour Day
+  ...['2025-05-31', '2025-06-01', '2025-06-02'], // Dragon Boat
+  ...['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-04'], // National Day and Mid-Autumn
+  ...['2025-10-05', '2025-10-06', '2025-10-07', '2025-10-08'],
+];
+
+/** The same notice's make-up working days (weekends that are open). */
+const chinaMakeUpDays2025 = [
+  '2025-01-26', // Spring Festival
+  '2025-02-08', // Spring Festival
+  '2025-04-27', // Labour Day
+  '2025-09-28', // National Day
+  '2025-10-11', // National Day
+];
+
 /** 2026 State Council notice (2025-11-04): closed days of the Mon–Fri China calendar. */
 const chinaHolidays2026 = [
   ...['2026-01-01', '2026-01-02', '2026-01-03'], // New Year
@@ -157,7 +178,8 @@ const chinaMakeUpDays2026 = [
 ];
 
 const document: PolicyInput = {
-  version: 'seed-2026.1',
+  // A recorded version never changes content: .2 added the 2025 China holidays and the horizon.
+  version: 'seed-2026.2',
   note: 'Built-in default reproducing seed/support-policy.txt (DESIGN.md §2).',
   calendars: {
     '24x7': {
@@ -192,19 +214,23 @@ const document: PolicyInput = {
     'cn-business-hours': {
       zone: 'Asia/Shanghai',
       week: weekdaysOnly('09:00', '18:00'),
-      closedDates: chinaHolidays2026,
-      extraOpenDates: chinaMakeUpDays2026.map((date) => ({ date })),
+      closedDates: [...chinaHolidays2025, ...chinaHolidays2026],
+      extraOpenDates: [...chinaMakeUpDays2025, ...chinaMakeUpDays2026].map((date) => ({ date })),
+      holidaysKnownThrough: '2026-12-31',
       businessDayHours: 9,
       note:
         '(assumption) China business hours are 09:00–18:00 Beijing time Monday–Friday (business day 9 h). ' +
-        'Closed dates and make-up working days are the 2026 State Council holiday notice (2025-11-04) only; ' +
-        'other years must be added here.',
+        "Closed dates and make-up working days are the State Council's 2025 and 2026 holiday notices; " +
+        'no 2027 schedule is known yet: deadlines past 2026-12-31 use the weekly hours only and are flagged. ' +
+        'Import the next notice as a new policy version when it is published.',
     },
     'de-business-hours': {
       zone: 'Europe/Berlin',
       week: weekdaysOnly('09:00', '17:00'),
       businessDayHours: 8,
-      note: '(assumption) public holidays not modelled. Seed: Mon–Fri 9–5 Berlin.',
+      note:
+        '(assumption) public holidays not modelled (no closed dates, so no holidaysKnownThrough). ' +
+        'Seed: Mon–Fri 9–5 Berlin.',
     },
     'us-business-hours': regionalHours('America/New_York', 'US', '17:00'),
     'ca-business-hours': regionalHours('America/Toronto', 'CA', '17:00'),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { horizonMessage } from '../domain/calendarHorizon.js';
+import { deadlineWarningSchema } from '../domain/caseEvents.js';
 import { pendingTimers, timerKinds } from '../domain/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
 import type { CaseSnapshot } from '../domain/rebuildCase.js';
@@ -31,6 +33,11 @@ export const caseViewSchema = z
     deadlines: z
       .array(z.object({ kind: z.enum(timerKinds), dueAt: instant }))
       .describe('the deadlines running now, each enforced by a timer'),
+    warnings: z
+      .array(deadlineWarningSchema.extend({ message: z.string() }))
+      .describe(
+        "deadlines of the case computed past their calendar's known holidays (weekly hours only)",
+      ),
     resolvedAt: instant.nullable(),
     resolution: z.string().nullable(),
     closedAt: instant.nullable(),
@@ -67,6 +74,10 @@ export const caseView = (snapshot: CaseSnapshot): CaseView => {
     deadlines: pendingTimers(snapshot).map((t) => ({
       kind: t.kind,
       dueAt: formatInstant(t.dueAt),
+    })),
+    warnings: c.warnings.map((w) => ({
+      ...w,
+      message: horizonMessage(w.calendar, w.knownThrough, w.dueAt),
     })),
     resolvedAt: maybe(c.resolvedAt),
     resolution: c.resolution ?? null,

@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyCheck } from '../../src/cli/policyCommand.js';
+import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
 
 /** Runs the built `docket` binary as a user would (`npm test` builds it first). */
@@ -49,6 +51,46 @@ describe('docket sla due', () => {
       dueAtUtc: '2026-11-26T02:00:00.000Z',
       calendar: 'cn-daily',
       businessDayHours: 15,
+      warnings: [],
+    });
+    expect(run.stderr).toBe('');
+  });
+
+  it('a due instant past the calendar’s known holidays is printed, with a warning on stderr', () => {
+    const args = [
+      'sla',
+      'due',
+      '--offering',
+      '21vianet',
+      '--line',
+      'billing',
+      '--severity',
+      'B',
+      '--opened-at',
+      '2026-12-31T17:00:00+08:00',
+    ];
+    const run = docket(...args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('2027-01-01T17:00:00+08:00\n');
+    expect(run.stderr).toMatch(
+      /^docket: warning: calendar cn-business-hours has holiday data through 2026-12-31 only: the deadline 2027-01-01T17:00:00\+08:00 .*\[calendar-horizon\]\n$/,
+    );
+
+    const json = docket(...args, '--json');
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dueAt: '2027-01-01T17:00:00+08:00',
+      calendar: 'cn-business-hours',
+      warnings: [
+        {
+          code: 'calendar-horizon',
+          calendar: 'cn-business-hours',
+          knownThrough: '2026-12-31',
+          dueAt: '2027-01-01T09:00:00.000Z',
+          message: expect.stringMatching(/2026-12-31/) as unknown,
+        },
+      ],
     });
   });
 
@@ -278,6 +320,65 @@ describe('docket policy', () => {
     const run = docket('policy', 'check', file);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/calendars\.c\.zone/);
+  });
+
+  it('check warns (exit 0) about holiday data that has run out or has no stated end', () => {
+    const withChina = (edit: (china: Record<string, unknown>) => void) => {
+      const policy = structuredClone(defaultPolicyDocument) as unknown as {
+        calendars: Record<string, Record<string, unknown>>;
+      };
+      edit(policy.calendars['cn-business-hours']!);
+      const file = join(tmp, `horizon-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify(policy));
+      return file;
+    };
+    const passed = docket(
+      'policy',
+      'check',
+      withChina((china) => {
+        china['holidaysKnownThrough'] = '2020-12-31';
+      }),
+    );
+    expect(passed).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid/) });
+    expect(passed.stderr).toMatch(
+      /^docket: warning: calendar cn-business-hours has holiday data through 2020-12-31 only, which has passed.*\[calendar-horizon-passed\]\n$/,
+    );
+    const missing = docket(
+      'policy',
+      'check',
+      withChina((china) => {
+        delete china['holidaysKnownThrough'];
+      }),
+    );
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toMatch(/cn-business-hours.*\[calendar-horizon-missing\]/);
+    const farOff = docket(
+      'policy',
+      'check',
+      withChina((china) => {
+        china['holidaysKnownThrough'] = '2999-12-31';
+      }),
+    );
+    expect(farOff).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('check warns when a horizon is less than 90 days from the clock’s now', () => {
+    const file = join(tmp, 'default-for-clock.json');
+    writeFileSync(file, JSON.stringify(defaultPolicyDocument));
+    const run = (iso: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
+      policyCheck(file, io, new VirtualClock(Date.parse(iso)));
+      return { stdout: out.join(''), stderr: err.join('') };
+    };
+    expect(run('2026-09-01T00:00:00+08:00')).toEqual({
+      stdout: `${file}: policy seed-2026.2 is valid\n`,
+      stderr: '',
+    });
+    expect(run('2026-11-30T00:00:00+08:00').stderr).toMatch(
+      /^docket: warning: calendar cn-business-hours has holiday data through 2026-12-31 only \(32 days left\).*\[calendar-horizon-near\]\n$/,
+    );
   });
 
   it('an unknown command exits non-zero', () => {

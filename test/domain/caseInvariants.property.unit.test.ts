@@ -118,8 +118,38 @@ const everyState: [number, Step, Step[]] = [
   ],
 ];
 
+// Issue #13, defect 7: info requested, downgraded by the timer, then the agent raises the
+// severity back and the timer checks at that very instant.
+const raisedAfterDowngrade: [number, Step, Step[]] = [
+  Date.parse('2026-11-23T02:00:00Z'),
+  everyState[1],
+  [
+    { type: 'requestInfo', actor: agent, input: { message: 'm' }, advanceMs: 10 * 60_000 },
+    { type: 'checkCustomerNonresponse', actor: timer, input: {}, advanceMs: 4 * hours },
+    { type: 'changeSeverity', actor: agent, input: { severity: 'A', reason: 'r' }, advanceMs: 0 },
+    { type: 'checkCustomerNonresponse', actor: timer, input: {}, advanceMs: 0 },
+    { type: 'checkCustomerNonresponse', actor: timer, input: {}, advanceMs: 50 * 60_000 },
+  ],
+];
+
+/** When the current waiting period began: the latest request for information or downgrade. */
+const waitStartIn = (log: ReadonlyArray<CaseEvent & { at: number }>): number | undefined => {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i]!;
+    if (e.type === 'CustomerInfoRequested' || e.type === 'SeverityDowngraded') return e.at;
+    if (
+      e.type === 'AgentResponded' ||
+      e.type === 'CustomerResponded' ||
+      e.type === 'CaseResolved' ||
+      e.type === 'CaseWithdrawn'
+    )
+      return undefined;
+  }
+  return undefined;
+};
+
 describe('case invariants under any sequence of commands', () => {
-  it('billing is never A, one breach at most, replay reproduces the state, refusals change nothing', () => {
+  it('billing is never A, one breach at most, no silence counted twice, replay reproduces the state, refusals change nothing', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: Date.parse('2026-01-01'), max: Date.parse('2027-12-31') }),
@@ -141,7 +171,21 @@ describe('case invariants under any sequence of commands', () => {
               { now, policy: defaultPolicy, tenant },
             );
             if (!decision.ok) continue; // refused: nothing appended, snapshot unchanged
-            for (const event of decision.value.events) log.push({ ...event, at: now });
+            for (const event of decision.value.events) {
+              // Silence that caused a downgrade is never counted twice: a re-assessed
+              // nonresponse deadline lies after the start of the current waiting period.
+              const waitStart = waitStartIn(log);
+              if (event.type === 'SeverityChanged' && event.data.nonresponseDueAt !== undefined) {
+                expect(waitStart).toBeDefined();
+                expect(Date.parse(event.data.nonresponseDueAt)).toBeGreaterThan(waitStart!);
+              }
+              // …so the timer never downgrades twice at one instant.
+              if (event.type === 'SeverityDowngraded') {
+                const previous = log.findLast((e) => e.type === 'SeverityDowngraded');
+                expect(previous?.at).not.toBe(now);
+              }
+              log.push({ ...event, at: now });
+            }
             snapshot = decision.value.next;
             if (snapshot === undefined) continue;
             expect(caseStates).toContain(snapshot.state);
@@ -165,7 +209,7 @@ describe('case invariants under any sequence of commands', () => {
           }
         },
       ),
-      { numRuns: 300, examples: [everyState] },
+      { numRuns: 300, examples: [everyState, raisedAfterDowngrade] },
     );
     // The generator does reach every state, so the invariants were checked in each.
     expect([...reached].sort()).toEqual([...caseStates].sort());

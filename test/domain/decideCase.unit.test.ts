@@ -291,7 +291,7 @@ describe('changeSeverity', () => {
       .then([{ type: 'SeverityChanged' }]);
   });
 
-  it('while waiting on the customer recomputes the nonresponse period from when the wait began', () => {
+  it('while waiting on the customer recomputes the nonresponse period from the request', () => {
     givenCase([opened, asked])
       .when({
         type: 'changeSeverity',
@@ -349,6 +349,124 @@ describe('changeSeverity', () => {
         input: { severity: 'C', reason: 'x' },
       })
       .thenRefused('invalid-transition');
+  });
+});
+
+// Issue #13, defect 7: a downgrade starts a new waiting period; silence already punished by a
+// downgrade is never counted again when the agent re-assesses severity (DESIGN.md §4 rule).
+describe('changeSeverity while downgraded counts from the downgrade', () => {
+  const openedA = openedEvent({ severity: 'A', at: '2026-11-23T10:00:00+08:00' }); // 24×7, 1 h
+  const askedA: GivenEvent = {
+    type: 'CustomerInfoRequested',
+    at: '2026-11-23T10:10:00+08:00',
+    // A: 4 h on 24×7 → 14:10 Beijing.
+    data: { agent: 'li', message: 'Logs?', nonresponseDueAt: '2026-11-23T06:10:00.000Z' },
+  };
+  const downgradedAB: GivenEvent = {
+    type: 'SeverityDowngraded',
+    at: '2026-11-23T14:10:00+08:00',
+    // B: 2 business days of 15 h on 09:00–24:00 from Mon 14:10 → Wed 14:10 Beijing.
+    data: {
+      from: 'A',
+      to: 'B',
+      reason: 'customer-nonresponse',
+      nonresponseDueAt: '2026-11-25T06:10:00.000Z',
+    },
+  };
+  const history = [openedA, askedA, downgradedAB];
+
+  it('the downgrade the timer records is the one these events describe', () => {
+    givenCase([openedA, askedA])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: downgradedAB.at })
+      .then([{ type: 'SeverityDowngraded', data: downgradedAB.data }]);
+  });
+
+  it('raising B→A at 15:00 runs A’s 4 h from the downgrade at 14:10: no second downgrade at once', () => {
+    const changed = givenCase(history)
+      .when({
+        type: 'changeSeverity',
+        actor: li,
+        at: '2026-11-23T15:00:00+08:00',
+        input: { severity: 'A', reason: 'Everyone affected again' },
+      })
+      .then([
+        {
+          type: 'SeverityChanged',
+          data: { from: 'B', to: 'A', nonresponseDueAt: '2026-11-23T10:10:00.000Z' }, // 18:10
+        },
+      ]);
+    expect(changed.next?.state).toBe('downgraded');
+    const raised: GivenEvent = { ...changed.events[0]!, at: '2026-11-23T15:00:00+08:00' };
+    // The timer the change sets is not due yet: the same instant records nothing…
+    givenCase([...history, raised])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: raised.at })
+      .then([]);
+    // …and fires at 18:10, one level down from A.
+    givenCase([...history, raised])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: '2026-11-23T18:10:00+08:00' })
+      .then([{ type: 'SeverityDowngraded', data: { from: 'A', to: 'B' } }]);
+  });
+
+  it('lowering B→C at 15:00 runs C’s 5 business days from 14:10, not from the request at 10:10', () => {
+    const changed = givenCase(history)
+      .when({
+        type: 'changeSeverity',
+        actor: li,
+        at: '2026-11-23T15:00:00+08:00',
+        input: { severity: 'C', reason: 'Minor after all' },
+      })
+      // 9 h 50 min on Monday, 4 × 15 h, 5 h 10 min on Saturday → Sat 14:10 Beijing.
+      .then([
+        {
+          type: 'SeverityChanged',
+          data: { from: 'B', to: 'C', nonresponseDueAt: '2026-11-28T06:10:00.000Z' },
+        },
+      ]);
+    const lowered: GivenEvent = { ...changed.events[0]!, at: '2026-11-23T15:00:00+08:00' };
+    // Counted from 10:10 the case would resolve at Saturday 10:10: it does not.
+    givenCase([...history, lowered])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: '2026-11-28T10:10:00+08:00' })
+      .then([]);
+    givenCase([...history, lowered])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: '2026-11-28T14:10:00+08:00' })
+      .then([{ type: 'CaseResolved', data: { reason: 'customer-nonresponse' } }]);
+  });
+
+  it('a recomputed deadline already past fires at once, one level down from the new severity', () => {
+    const changed = givenCase(history)
+      .when({
+        type: 'changeSeverity',
+        actor: li,
+        at: '2026-11-23T18:30:00+08:00',
+        input: { severity: 'A', reason: 'Escalated' },
+      })
+      .then([{ type: 'SeverityChanged', data: { nonresponseDueAt: '2026-11-23T10:10:00.000Z' } }]);
+    const raised: GivenEvent = { ...changed.events[0]!, at: '2026-11-23T18:30:00+08:00' };
+    givenCase([...history, raised])
+      .when({ type: 'checkCustomerNonresponse', actor: timer, at: raised.at })
+      .then([
+        {
+          type: 'SeverityDowngraded',
+          // B from 18:30: 5 h 30 min Monday, 15 h Tuesday, 9 h 30 min Wednesday → Wed 18:30.
+          data: { from: 'A', to: 'B', nonresponseDueAt: '2026-11-25T10:30:00.000Z' },
+        },
+      ]);
+  });
+
+  it('a later request for information starts the period again', () => {
+    const askedAgain: GivenEvent = {
+      type: 'CustomerInfoRequested',
+      at: '2026-11-23T16:00:00+08:00',
+      data: { agent: 'li', message: 'Still?', nonresponseDueAt: '2026-11-25T08:00:00.000Z' },
+    };
+    givenCase([...history, askedAgain])
+      .when({
+        type: 'changeSeverity',
+        actor: li,
+        at: '2026-11-23T17:00:00+08:00',
+        input: { severity: 'A', reason: 'Escalated' },
+      })
+      .then([{ type: 'SeverityChanged', data: { nonresponseDueAt: '2026-11-23T12:00:00.000Z' } }]);
   });
 });
 

@@ -23,7 +23,7 @@ describe('open', () => {
             tenant: { id: 'contoso', offering: '21vianet', advancedAgreement: true },
             requestedSeverity: 'B',
             severity: 'B',
-            policyVersion: 'seed-2026.1',
+            policyVersion: 'seed-2026.2',
             responseCalendar: 'cn-daily',
             // DESIGN.md §3: B opened Monday 10:00 Beijing → due Tuesday 10:00.
             responseDueAt: '2026-11-24T02:00:00.000Z',

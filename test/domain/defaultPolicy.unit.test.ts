@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { addBusinessTime } from '../../src/domain/businessCalendar.js';
 import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { policyCalendar } from '../../src/domain/policyCalendars.js';
 
 const line = (offering: string, lineId: string) =>
   defaultPolicy.offerings[offering]!.lines[lineId]!;
@@ -76,7 +78,7 @@ describe('defaultPolicy (DESIGN.md §2)', () => {
 
   it('models the 2026 China holidays and make-up working days', () => {
     const china = defaultPolicy.calendars['cn-business-hours']!;
-    expect(china.closedDates).toHaveLength(33);
+    expect(china.closedDates.filter((d) => d.startsWith('2026-'))).toHaveLength(33);
     for (const date of [
       '2026-01-01',
       '2026-02-15',
@@ -89,7 +91,7 @@ describe('defaultPolicy (DESIGN.md §2)', () => {
     }
     expect(china.closedDates).toContain('2026-09-27');
     expect(china.closedDates).toContain('2026-10-07');
-    expect(china.extraOpenDates.map((d) => d.date)).toEqual([
+    expect(china.extraOpenDates.map((d) => d.date).filter((d) => d.startsWith('2026-'))).toEqual([
       '2026-01-04',
       '2026-02-14',
       '2026-02-28',
@@ -97,6 +99,72 @@ describe('defaultPolicy (DESIGN.md §2)', () => {
       '2026-09-20',
       '2026-10-10',
     ]);
+  });
+
+  it("models the 2025 China holidays and make-up working days (the State Council's 2025 notice)", () => {
+    const china = defaultPolicy.calendars['cn-business-hours']!;
+    const days = (from: string, to: string) => {
+      const out: string[] = [];
+      for (
+        let d = Date.parse(`${from}T00:00:00Z`);
+        d <= Date.parse(`${to}T00:00:00Z`);
+        d += 86_400_000
+      )
+        out.push(new Date(d).toISOString().slice(0, 10));
+      return out;
+    };
+    expect(china.closedDates.filter((d) => d.startsWith('2025-'))).toEqual([
+      '2025-01-01',
+      ...days('2025-01-28', '2025-02-04'),
+      ...days('2025-04-04', '2025-04-06'),
+      ...days('2025-05-01', '2025-05-05'),
+      ...days('2025-05-31', '2025-06-02'),
+      ...days('2025-10-01', '2025-10-08'),
+    ]);
+    expect(china.extraOpenDates.map((d) => d.date).filter((d) => d.startsWith('2025-'))).toEqual([
+      '2025-01-26',
+      '2025-02-08',
+      '2025-04-27',
+      '2025-09-28',
+      '2025-10-11',
+    ]);
+  });
+
+  it('states how far the China holiday data goes; calendars without holidays need no horizon', () => {
+    expect(defaultPolicy.calendars['cn-business-hours']!.holidaysKnownThrough).toBe('2026-12-31');
+    for (const [id, calendar] of Object.entries(defaultPolicy.calendars)) {
+      if (id === 'cn-business-hours') continue;
+      expect(calendar.closedDates, id).toEqual([]);
+      expect(calendar.extraOpenDates, id).toEqual([]);
+      expect(calendar.holidaysKnownThrough, id).toBeUndefined();
+    }
+    // No 2027 schedule is invented: it is imported as a new policy version once published.
+    const china = defaultPolicy.calendars['cn-business-hours']!;
+    expect(
+      [...china.closedDates, ...china.extraOpenDates.map((d) => d.date)].sort().at(-1)! <=
+        '2026-12-31',
+    ).toBe(true);
+  });
+
+  it('a billing case before Spring Festival 2025 skips 01-28…02-04 and works 01-26 and 02-08', () => {
+    const china = policyCalendar(defaultPolicy, 'cn-business-hours');
+    const at = (iso: string) => Date.parse(iso);
+    // B, 1 business day (9 h) from Friday 17:00: 1 h on Friday, 8 h on make-up Sunday 01-26.
+    expect(addBusinessTime(china, at('2025-01-24T17:00:00+08:00'), { businessDays: 1 })).toBe(
+      at('2025-01-26T17:00:00+08:00'),
+    );
+    // C, 3 business days (27 h) from Monday 01-27 10:00: 8 h, the holiday, 9 h + 9 h, 1 h → 02-07.
+    expect(addBusinessTime(china, at('2025-01-27T10:00:00+08:00'), { businessDays: 3 })).toBe(
+      at('2025-02-07T10:00:00+08:00'),
+    );
+    // C nonresponse, 5 business days (45 h): …, 9 h on make-up Saturday 02-08, 1 h on Monday.
+    expect(addBusinessTime(china, at('2025-01-27T10:00:00+08:00'), { businessDays: 5 })).toBe(
+      at('2025-02-10T10:00:00+08:00'),
+    );
+    // Golden Week 2025: 10-01…10-08 closed, Saturday 10-11 open.
+    expect(addBusinessTime(china, at('2025-09-30T17:00:00+08:00'), { businessDays: 3 })).toBe(
+      at('2025-10-11T17:00:00+08:00'),
+    );
   });
 
   it('chooses business billing hours by region', () => {

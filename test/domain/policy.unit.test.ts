@@ -231,6 +231,30 @@ describe('parsePolicy', () => {
     expect(issues[0]?.message).toMatch(/maxSeverty/);
   });
 
+  it('accepts a calendar without holidaysKnownThrough and reads it as a date when given', () => {
+    const doc = structuredClone(defaultPolicyDocument);
+    delete doc.calendars['cn-business-hours']!.holidaysKnownThrough;
+    expect(parsePolicy(doc).ok).toBe(true);
+    doc.calendars['de-business-hours']!.holidaysKnownThrough = '2027-12-31';
+    const parsed = parsePolicy(doc);
+    expect(parsed.ok && parsed.value.calendars['de-business-hours']!.holidaysKnownThrough).toBe(
+      '2027-12-31',
+    );
+  });
+
+  it('rejects a holidaysKnownThrough that is not a calendar date', () => {
+    for (const value of ['31.12.2026', '2026-13-01', '2026-12-31T00:00:00Z', 2026]) {
+      const issues = issuesOf(
+        broken((doc) => {
+          Object.assign(doc.calendars['cn-business-hours']!, { holidaysKnownThrough: value });
+        }),
+      );
+      expect([...new Set(issues.map((i) => i.path))]).toEqual([
+        'calendars.cn-business-hours.holidaysKnownThrough',
+      ]);
+    }
+  });
+
   it('rejects a non-positive auto-close period', () => {
     const issues = issuesOf(
       broken((doc) => {

@@ -35,7 +35,7 @@ describe('auditor reads over HTTP', () => {
     expect(entries[1]).toMatchObject({
       occurredAt: '2026-11-23T03:00:00.000Z',
       actor: { role: 'agent', id: 'li' },
-      policyVersion: 'seed-2026.1',
+      policyVersion: 'seed-2026.2',
       machineVersion: 1,
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });

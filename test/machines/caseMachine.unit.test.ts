@@ -111,6 +111,35 @@ describe('case machine (rebuild by folding events with pure transitions)', () =>
     expect(applied.ok && applied.value.state).toBe('downgraded');
   });
 
+  it('a downgrade starts a new waiting period; a reply or a response ends it', () => {
+    const requested: GivenEvent = {
+      type: 'CustomerInfoRequested',
+      at: '2026-11-23T11:00:00+08:00',
+      data: { agent: 'li', message: 'x', nonresponseDueAt: '2026-11-25T03:00:00.000Z' },
+    };
+    const downgraded: GivenEvent = {
+      type: 'SeverityDowngraded',
+      at: '2026-11-25T11:00:00+08:00',
+      data: {
+        from: 'B',
+        to: 'C',
+        reason: 'customer-nonresponse',
+        nonresponseDueAt: '2026-11-30T03:00:00.000Z',
+      },
+    };
+    expect(rebuild([opened, requested])!.context.awaitingSince).toBe(parseInstant(requested.at));
+    const snapshot = rebuild([opened, requested, downgraded])!;
+    expect(snapshot.context.awaitingSince).toBe(parseInstant(downgraded.at));
+    expect(snapshot.context.nonresponseDueAt).toBe(parseInstant('2026-11-30T03:00:00.000Z'));
+    const replied = rebuild([
+      opened,
+      requested,
+      downgraded,
+      { type: 'CustomerResponded', at: '2026-11-26T09:00:00+08:00', data: { message: 'y' } },
+    ])!;
+    expect(replied.context.awaitingSince).toBeUndefined();
+  });
+
   it('closed accepts only notes and the one survey', () => {
     const snapshot = rebuild([
       opened,
