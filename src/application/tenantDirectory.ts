@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { forbidden, invalidTransition, notFound, validationError } from '../domain/docketError.js';
 import type { Policy } from '../domain/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
-import { tenantSchema, type Tenant } from '../domain/tenant.js';
+import { tenantOfferingError, tenantSchema, type Tenant } from '../domain/tenant.js';
 import { toFieldIssues } from '../domain/zodIssues.js';
 import { directoryEvent } from './directoryEvent.js';
 import { DirectoryStream } from './directoryStream.js';
@@ -63,7 +63,7 @@ export class TenantDirectory {
     const parsed = tenantSchema.safeParse(input);
     if (!parsed.success) return err(validationError('invalid tenant', toFieldIssues(parsed.error)));
     const tenant = parsed.data;
-    const invalid = this.#checkOffering(tenant);
+    const invalid = tenantOfferingError(tenant, this.policy());
     if (invalid !== undefined) return err(invalid);
     return this.#stream.append<Result<Tenant>>((tenants) =>
       tenants.has(tenant.id)
@@ -85,29 +85,12 @@ export class TenantDirectory {
       if (tenant === undefined)
         return { events: [], result: err(notFound(`tenant ${id} not found`)) };
       const next = { ...tenant, ...parsed.data };
-      const invalid = this.#checkOffering(next);
+      const invalid = tenantOfferingError(next, this.policy(), parsed.data.region !== undefined);
       if (invalid !== undefined) return { events: [], result: err(invalid) };
       return {
         events: [directoryEvent(actor, this.clock.now(), 'TenantUpdated', { id, ...parsed.data })],
         result: ok(next),
       };
     });
-  }
-
-  #checkOffering(tenant: Tenant) {
-    const offerings = this.policy().offerings;
-    const offering = offerings[tenant.offering];
-    if (offering === undefined) {
-      return validationError(`unknown offering ${tenant.offering}`, [
-        { path: 'offering', message: `one of ${Object.keys(offerings).join(', ')}` },
-      ]);
-    }
-    const regions = offering.regions ?? [];
-    if (regions.length > 0 && (tenant.region === undefined || !regions.includes(tenant.region))) {
-      return validationError(`offering ${tenant.offering} needs a region`, [
-        { path: 'region', message: `one of ${regions.join(', ')}` },
-      ]);
-    }
-    return undefined;
   }
 }

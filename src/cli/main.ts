@@ -7,7 +7,12 @@ import { projectionsRebuild, projectionsStatus } from './projectionsCommand.js';
 import { reportSla } from './reportCommand.js';
 import { serve } from './serveCommand.js';
 import { slaDue } from './slaDueCommand.js';
-import { tokensCreate, type TokensCreateOptions } from './tokensCommand.js';
+import {
+  tokensCreate,
+  tokensList,
+  tokensRevoke,
+  type TokensCreateOptions,
+} from './tokensCommand.js';
 
 const buildProgram = (io: CliIo): Command => {
   const program = new Command('docket')
@@ -69,6 +74,16 @@ const buildProgram = (io: CliIo): Command => {
     .option('--name <name>', 'who holds it: the actor id recorded on their events')
     .option('--json', 'print the token and its details as JSON')
     .action((options: TokensCreateOptions) => tokensCreate(options, io));
+  tokens
+    .command('list')
+    .description('every token issued in the configured store: id, role, tenant, name, revoked')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => tokensList(options, io));
+  tokens
+    .command('revoke')
+    .description('revoke a token (its holder is refused within seconds)')
+    .argument('<tokenId>', 'the token id (`tokens list`), not the token itself')
+    .action((tokenId: string) => tokensRevoke(tokenId, io));
 
   const projections = program
     .command('projections')

@@ -12,6 +12,7 @@ export const ErrorCode = {
   unauthenticated: 'unauthenticated',
   severityNotOffered: 'severity-not-offered',
   policyInvalid: 'policy-invalid',
+  idempotencyKeyReused: 'idempotency-key-reused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -49,5 +50,7 @@ export const invalidTransition = (message: string) =>
   new DocketError(ErrorCode.invalidTransition, message);
 export const severityNotOffered = (message: string) =>
   new DocketError(ErrorCode.severityNotOffered, message);
+export const idempotencyKeyReused = (message: string) =>
+  new DocketError(ErrorCode.idempotencyKeyReused, message);
 export const policyInvalid = (message: string, issues: readonly FieldIssue[]) =>
   new DocketError(ErrorCode.policyInvalid, message, issues);

@@ -14,6 +14,7 @@ import { adminRoutes } from './adminRoutes.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
+import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { reportRoutes } from './reportRoutes.js';
 
@@ -48,7 +49,16 @@ export const buildApp = async (
       if (body.status >= 500) request.log.error({ err: error }, 'request failed');
       void sendProblem(reply, body, request);
     },
+    // What Node's HTTP parser refuses (bad request line, header too large, timeout) is a problem
+    // document too, written on the socket; so are a missing Host header and an unmet `Expect`.
+    clientErrorHandler,
+    http: { requireHostHeader: false },
   });
+  answerNodeRefusals(app.server);
+  // A body is JSON or nothing. Without Fastify's text/plain parser every other media type,
+  // `+json` ones included, is refused with 415 before validation (JSON sent as text/plain would
+  // reach the schemas as a string, a 400).
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (OpenAPI) but are not re-checked on every response: the
   // views are built by typed functions, tests check them against the same schemas, and
@@ -97,6 +107,7 @@ export const buildApp = async (
     if (closing) void reply.header('connection', 'close');
   });
 
+  app.addHook('onRequest', requireHost);
   authenticate(app, services.tokens);
 
   app.get('/health', { config: { public: true }, schema: { hide: true } }, () => ({

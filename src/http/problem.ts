@@ -8,6 +8,9 @@ export type ProblemCode =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'bad-request'
+  | 'request-timeout'
+  | 'expectation-failed'
+  | 'request-header-too-large'
   | 'unavailable'
   | 'internal';
 
@@ -17,12 +20,16 @@ const statusOf: Record<ProblemCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
+  'request-timeout': 408,
   conflict: 409,
   'invalid-transition': 409,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  'expectation-failed': 417,
   'severity-not-offered': 422,
   'policy-invalid': 422,
+  'idempotency-key-reused': 422,
+  'request-header-too-large': 431,
   internal: 500,
   unavailable: 503,
 };
@@ -33,12 +40,16 @@ const titleOf: Record<ProblemCode, string> = {
   unauthenticated: 'Authentication required',
   forbidden: 'Not allowed',
   'not-found': 'Not found',
+  'request-timeout': 'Request not received in time',
   conflict: 'Conflict with the current revision',
   'invalid-transition': 'Not allowed in the current state',
   'payload-too-large': 'Request body too large',
   'unsupported-media-type': 'Unsupported media type',
+  'expectation-failed': 'Expectation not supported',
   'severity-not-offered': 'Severity not offered',
   'policy-invalid': 'Policy not valid',
+  'idempotency-key-reused': 'Idempotency key already used for another request',
+  'request-header-too-large': 'Request headers too large',
   internal: 'Internal error',
   unavailable: 'Service unavailable',
 };
