@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import type { Actor } from '../domain/actor.js';
+import { authorize } from '../domain/caseAccess.js';
 import { currentSchemaVersion } from '../domain/caseEvents.js';
 import type { CommandType } from '../domain/caseInput.js';
 import type { Clock } from '../domain/clock.js';
 import { decideCase, type Decision } from '../domain/decideCase.js';
-import { DocketError, ErrorCode, notFound, validationError } from '../domain/docketError.js';
+import {
+  DocketError,
+  ErrorCode,
+  idempotencyKeyReused,
+  notFound,
+  validationError,
+} from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
 import { rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -31,6 +38,12 @@ export interface CaseCommandRequest {
   readonly causationId?: string | undefined;
   /** The revision the caller saw (`If-Match`): a mismatch is a conflict, never retried. */
   readonly expectedRevision?: number | undefined;
+  /**
+   * Runs once the command is decided and has events to append, before they are appended (the
+   * HTTP layer records the request's `Idempotency-Key` here, so a refusal records nothing); a
+   * failure refuses the command. It may run again when the append is retried.
+   */
+  readonly beforeAppend?: (() => Promise<Result<void>>) | undefined;
 }
 
 /** An event a command recorded, as the caller sees it (the store adds ids and hashes). */
@@ -81,6 +94,8 @@ export class CaseConflictError extends DocketError {
 
 type Attempt = Result<CaseCommandResult> | 'retry';
 
+const settled = (): void => undefined;
+
 /**
  * Handles one case command: validate → authorise → load and rebuild → decide → append with the
  * expected revision → return the new state. Timers and projections follow the log downstream;
@@ -94,13 +109,33 @@ type Attempt = Result<CaseCommandResult> | 'retry';
 export class CaseCommandHandler {
   readonly #deps: CaseCommandHandlerDeps;
   readonly #cache: CaseSnapshotCache;
+  /** The last command queued on each case being worked on: the next one runs after it. */
+  readonly #lanes = new Map<string, Promise<void>>();
 
   constructor(deps: CaseCommandHandlerDeps) {
     this.#deps = deps;
     this.#cache = new CaseSnapshotCache(deps.cacheSize ?? 10_000);
   }
 
-  async handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
+  /**
+   * Runs the command after any other command on the same case this handler is running: commands
+   * that contend for one case inside one process queue instead of racing to append and
+   * exhausting their retries. Other processes still meet the store's optimistic concurrency.
+   */
+  handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
+    const caseId = request.caseId;
+    const ahead = this.#lanes.get(caseId);
+    const run =
+      ahead === undefined ? this.#handle(request) : ahead.then(() => this.#handle(request));
+    const lane = run.then(settled, settled);
+    this.#lanes.set(caseId, lane);
+    void lane.then(() => {
+      if (this.#lanes.get(caseId) === lane) this.#lanes.delete(caseId);
+    });
+    return run;
+  }
+
+  async #handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
     if (!CASE_ID_PATTERN.test(request.caseId)) {
       return err(
         validationError(`invalid case id ${JSON.stringify(request.caseId)}`, [
@@ -151,6 +186,9 @@ export class CaseCommandHandler {
     if (snapshot === undefined) this.#cache.delete(request.caseId);
     else this.#cache.set(request.caseId, snapshot);
 
+    // The refusal order: who may issue this, on this case, before anything about its revision.
+    const denied = authorize(request.actor, request.type, snapshot?.context, request.caseId);
+    if (denied !== undefined) return err(denied);
     const earlier = history.filter((e) => e.metadata.commandId === commandId);
     if (earlier.length > 0 && snapshot !== undefined) {
       return this.#duplicate(request, history, earlier);
@@ -210,6 +248,8 @@ export class CaseCommandHandler {
       policyVersion: next.context.policyVersion,
       machineVersion: CASE_MACHINE_VERSION,
     };
+    const allowed = await request.beforeAppend?.();
+    if (allowed?.ok === false) return allowed;
     const base = snapshot?.revision ?? -1;
     const committed: CommittedEvent[] = events.map((event, i) => ({
       revision: base + 1 + i,
@@ -239,11 +279,12 @@ export class CaseCommandHandler {
     earlier: readonly RecordedEvent[],
   ): Result<CaseCommandResult> {
     const first = earlier[0]!.metadata.actor;
-    if (first.id !== request.actor.id || first.role !== request.actor.role) {
+    const { actor } = request;
+    if (first.tokenId !== actor.tokenId || first.id !== actor.id || first.role !== actor.role) {
       return err(
-        validationError('this command id (Idempotency-Key) was already used by another request', [
-          { path: 'commandId', message: 'use a new key for a new request' },
-        ]),
+        idempotencyKeyReused(
+          'this command id (Idempotency-Key) was already used for another request; use a new one',
+        ),
       );
     }
     const lastRevision = earlier[earlier.length - 1]!.revision;

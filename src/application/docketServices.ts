@@ -3,7 +3,10 @@ import type { Policy } from '../domain/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { CaseCommandHandler } from './caseCommandHandler.js';
 import { caseEventUpcasters } from './caseEventUpcasters.js';
+import { CaseIds } from './caseIds.js';
+import { CaseTenancy } from './caseTenancy.js';
 import type { EventStore } from './eventStore.js';
+import { IdempotencyLedger } from './idempotencyLedger.js';
 import { PolicyLog } from './policyLog.js';
 import type { PolicyRegistry } from './policyRegistry.js';
 import { TenantDirectory } from './tenantDirectory.js';
@@ -19,6 +22,10 @@ export interface DocketServices {
   readonly tenants: TenantDirectory;
   readonly tokens: TokenRegistry;
   readonly commands: CaseCommandHandler;
+  /** Which tenant each case belongs to (the refusal order of case routes). */
+  readonly cases: CaseTenancy;
+  readonly idempotency: IdempotencyLedger;
+  readonly caseIds: CaseIds;
 }
 
 export const createDocketServices = async (
@@ -39,5 +46,15 @@ export const createDocketServices = async (
     policies: policies.value,
     tenant: (id) => tenants.get(id),
   });
-  return ok({ store, clock, policies: policies.value, tenants, tokens, commands });
+  return ok({
+    store,
+    clock,
+    policies: policies.value,
+    tenants,
+    tokens,
+    commands,
+    cases: new CaseTenancy(store),
+    idempotency: new IdempotencyLedger(store, clock),
+    caseIds: await CaseIds.load(store, clock),
+  });
 };

@@ -47,7 +47,12 @@ export interface EventMetadata {
   readonly commandId: string;
   readonly causationId: string;
   readonly correlationId: string;
-  readonly actor: { readonly role: string; readonly id: string; readonly tenant?: string };
+  readonly actor: {
+    readonly role: string;
+    readonly id: string;
+    readonly tenant?: string;
+    readonly tokenId?: string;
+  };
   /** ISO 8601, UTC, millisecond precision. */
   readonly occurredAt: string;
   readonly caseId?: string;

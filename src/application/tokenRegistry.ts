@@ -86,12 +86,13 @@ const evolve = (state: TokenState, type: string, data: unknown): TokenState => {
   return state;
 };
 
-/** The actor a token acts as: its name (or id) with its role and tenant. */
+/** The actor a token acts as: the token itself, named by its name (or id), with role and tenant. */
 export const tokenActor = (info: TokenInfo): Actor => {
   const id = info.name ?? info.tokenId;
+  const { tokenId } = info;
   return info.role === 'customer-admin' || info.role === 'customer-user'
-    ? { role: info.role, id, tenant: info.tenant ?? '' }
-    : { role: info.role, id };
+    ? { role: info.role, id, tenant: info.tenant ?? '', tokenId }
+    : { role: info.role, id, tokenId };
 };
 
 export interface TokenRegistryOptions {

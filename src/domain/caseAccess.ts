@@ -32,8 +32,22 @@ export const canSeeCase = (actor: Actor, tenantId: string): boolean =>
     : true;
 
 /**
- * Refuses a command the actor may not issue. Another tenant's case is reported as not found,
- * so case ids do not leak across tenants.
+ * The refusal for a role that may never do `what` (a route or a command), whatever the case:
+ * a customer user is sent to their admin or the community forums, as the seed says.
+ */
+export const roleRefusal = (
+  role: ActorRole,
+  allowed: readonly ActorRole[],
+  what: string,
+): DocketError =>
+  role === 'customer-user' && allowed.includes('customer-admin')
+    ? forbidden(adminOnlyMessage)
+    : forbidden(`${what} is for ${allowed.join(' or ')}, not ${role}`);
+
+/**
+ * Refuses a command the actor may not issue, in the one refusal order: a role that may never
+ * issue it (403, whatever the case), then a case it may not see, reported as not found like a
+ * case that does not exist, so case ids do not leak across tenants.
  */
 export const authorize = (
   actor: Actor,
@@ -41,13 +55,10 @@ export const authorize = (
   caseContext: CaseContext | undefined,
   caseId: string,
 ): DocketError | undefined => {
+  const allowed = commandRoles[command];
+  if (!allowed.includes(actor.role)) return roleRefusal(actor.role, allowed, command);
   if (caseContext !== undefined && !canSeeCase(actor, caseContext.tenant.id)) {
     return notFound(`case ${caseId} not found`);
   }
-  const allowed = commandRoles[command];
-  if (allowed.includes(actor.role)) return undefined;
-  if (actor.role === 'customer-user' && allowed.includes('customer-admin')) {
-    return forbidden(adminOnlyMessage);
-  }
-  return forbidden(`${command} is for ${allowed.join(' or ')}, not ${actor.role}`);
+  return undefined;
 };

@@ -71,12 +71,16 @@ export const decideCase = (
   command: CaseCommand,
   ctx: DecisionContext,
 ): Result<Decision> => {
+  // The refusal order: who may issue it, on which case, and only then what it says.
+  const denied = authorize(command.actor, command.type, snapshot?.context, command.caseId);
+  if (denied !== undefined) return err(denied);
+  if (snapshot === undefined && command.type !== 'open') {
+    return err(notFound(`case ${command.caseId} not found`));
+  }
   const parsed = commandInputSchemas[command.type].safeParse(command.input ?? {});
   if (!parsed.success) {
     return err(validationError(`invalid ${command.type} input`, toFieldIssues(parsed.error)));
   }
-  const denied = authorize(command.actor, command.type, snapshot?.context, command.caseId);
-  if (denied !== undefined) return err(denied);
 
   if (command.type === 'open') {
     if (snapshot !== undefined)

@@ -1,12 +1,12 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TenantDirectory } from '../application/tenantDirectory.js';
 import { tenantPatchSchema } from '../application/tenantDirectory.js';
 import { tokenRequestSchema, type TokenRegistry } from '../application/tokenRegistry.js';
-import { forbidden, notFound } from '../domain/docketError.js';
+import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
 import { tenantSchema } from '../domain/tenant.js';
+import { anyCaller } from './routeAccess.js';
 
 const tenantView = z.object({
   id: z.string(),
@@ -28,9 +28,7 @@ const unwrap = <T>(result: Result<T>): T => {
   if (!result.ok) throw result.error;
   return result.value;
 };
-const adminOnly = (request: FastifyRequest) => {
-  if (request.actor.role !== 'admin') throw forbidden('only admins manage tenants and tokens');
-};
+const admins = { roles: ['admin'], what: 'managing tenants and tokens' } as const;
 
 /** Tenants and API tokens, managed by `admin` tokens (customers may read their own tenant). */
 export const adminRoutes =
@@ -40,6 +38,7 @@ export const adminRoutes =
     app.post(
       '/tenants',
       {
+        config: { access: admins },
         schema: {
           summary: 'Register a tenant',
           tags: ['admin'],
@@ -53,6 +52,7 @@ export const adminRoutes =
     app.get(
       '/tenants',
       {
+        config: { access: anyCaller },
         schema: { summary: 'All tenants', tags: ['admin'], response: { 200: z.array(tenantView) } },
       },
       async (request) => {
@@ -65,7 +65,10 @@ export const adminRoutes =
     );
     app.get(
       '/tenants/:id',
-      { schema: { tags: ['admin'], params: tenantId, response: { 200: tenantView } } },
+      {
+        config: { access: anyCaller },
+        schema: { tags: ['admin'], params: tenantId, response: { 200: tenantView } },
+      },
       async (request) => {
         const actor = request.actor;
         const tenant = await tenants.get(request.params.id);
@@ -77,6 +80,7 @@ export const adminRoutes =
     app.patch(
       '/tenants/:id',
       {
+        config: { access: admins },
         schema: {
           summary: "Change a tenant's agreement or region",
           tags: ['admin'],
@@ -92,6 +96,7 @@ export const adminRoutes =
     app.post(
       '/tokens',
       {
+        config: { access: admins },
         schema: {
           summary: 'Issue an API token (shown once)',
           tags: ['admin'],
@@ -100,22 +105,22 @@ export const adminRoutes =
         },
       },
       async (request, reply) => {
-        adminOnly(request);
         const { token, info } = unwrap(await tokens.issue(request.actor, request.body));
         return reply.code(201).send({ ...info, token });
       },
     );
     app.get(
       '/tokens',
-      { schema: { tags: ['admin'], response: { 200: z.array(tokenView) } } },
-      async (request) => {
-        adminOnly(request);
-        return tokens.list();
+      {
+        config: { access: admins },
+        schema: { tags: ['admin'], response: { 200: z.array(tokenView) } },
       },
+      async () => tokens.list(),
     );
     app.delete(
       '/tokens/:id',
       {
+        config: { access: admins },
         schema: {
           summary: 'Revoke a token',
           tags: ['admin'],
@@ -123,9 +128,6 @@ export const adminRoutes =
           response: { 200: tokenView },
         },
       },
-      async (request) => {
-        adminOnly(request);
-        return unwrap(await tokens.revoke(request.actor, request.params.id));
-      },
+      async (request) => unwrap(await tokens.revoke(request.actor, request.params.id)),
     );
   };

@@ -17,6 +17,7 @@ import { directoryRoutes } from './directoryRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { reportRoutes } from './reportRoutes.js';
+import { routeAccess } from './routeAccess.js';
 
 export interface AppOptions {
   /** Largest accepted request body, in bytes. @defaultValue 262144 */
@@ -109,6 +110,7 @@ export const buildApp = async (
 
   app.addHook('onRequest', requireHost);
   authenticate(app, services.tokens);
+  routeAccess(app, services.cases);
 
   app.get('/health', { config: { public: true }, schema: { hide: true } }, () => ({
     status: 'ok',

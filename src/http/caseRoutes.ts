@@ -1,19 +1,30 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CaseCommandHandler, CaseCommandResult } from '../application/caseCommandHandler.js';
+import type {
+  CaseCommandHandler,
+  CaseCommandRequest,
+  CaseCommandResult,
+} from '../application/caseCommandHandler.js';
+import type { CaseIds } from '../application/caseIds.js';
 import { caseAt, caseHistory } from '../application/caseAudit.js';
 import { CASE_ID_PATTERN, loadCase } from '../application/caseStream.js';
+import type { CaseTenancy } from '../application/caseTenancy.js';
+import {
+  keyedCommandId,
+  type IdempotencyLedger,
+  type IdempotentRequest,
+} from '../application/idempotencyLedger.js';
 import type { PolicyRegistry } from '../application/policyRegistry.js';
 import { isoInstantSchema, parseInstant } from '../domain/instant.js';
 import type { EventStore } from '../application/eventStore.js';
-import type { ActorRole } from '../domain/actor.js';
-import { canSeeCase } from '../domain/caseAccess.js';
+import type { Actor, ActorRole } from '../domain/actor.js';
+import { commandRoles } from '../domain/caseAccess.js';
 import { commandInputSchemas, type CommandType } from '../domain/caseInput.js';
-import { forbidden, notFound } from '../domain/docketError.js';
+import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
 import { caseView, caseViewSchema, eventView, eventViewSchema } from './caseView.js';
-import { commandIdFor, idempotencyKey, ifMatchRevision, newCaseId } from './idempotency.js';
+import { idempotencyKey, ifMatchRevision } from './idempotency.js';
 
 /** Commands people issue over HTTP; the check commands are the timers' own. */
 export const httpCaseCommands = [
@@ -31,6 +42,7 @@ export const httpCaseCommands = [
 
 /** Who may read cases: customers only their own tenant's (another tenant's case is a 404). */
 const caseReaders: readonly ActorRole[] = ['agent', 'auditor', 'customer-admin', 'customer-user'];
+const historyReaders: readonly ActorRole[] = ['agent', 'auditor'];
 /** Internal events customers do not see in a case's history. */
 const internalEvents = new Set(['NoteAdded']);
 
@@ -78,6 +90,9 @@ export interface CaseRoutesDeps {
   readonly store: EventStore;
   readonly commands: CaseCommandHandler;
   readonly policies: PolicyRegistry;
+  readonly cases: CaseTenancy;
+  readonly idempotency: IdempotencyLedger;
+  readonly caseIds: CaseIds;
 }
 
 const reply = (res: FastifyReply, outcome: Result<CaseCommandResult>, status: 200 | 201) => {
@@ -88,21 +103,41 @@ const reply = (res: FastifyReply, outcome: Result<CaseCommandResult>, status: 20
   return res.code(status).send({ case: caseView(snapshot), events: events.map(eventView) });
 };
 
-const assertReader = (request: FastifyRequest) => {
-  if (!caseReaders.includes(request.actor.role)) {
-    throw forbidden(
-      `${request.actor.role} tokens do not read cases (agents, auditors and the case's customers do)`,
-    );
-  }
-};
-
 export const caseRoutes =
-  ({ store, commands, policies }: CaseRoutesDeps): FastifyPluginAsyncZod =>
+  ({
+    store,
+    commands,
+    policies,
+    cases,
+    idempotency,
+    caseIds,
+  }: CaseRoutesDeps): FastifyPluginAsyncZod =>
   // eslint-disable-next-line @typescript-eslint/require-await
   async (app) => {
+    /**
+     * The command id and the idempotency check of a request with an `Idempotency-Key`: a key
+     * already recorded for another request is refused; a new one is recorded only when the
+     * command is about to append (so refusals record nothing).
+     */
+    const keyed = async (
+      actor: Actor,
+      key: string | undefined,
+      request: IdempotentRequest,
+    ): Promise<Pick<CaseCommandRequest, 'commandId' | 'beforeAppend'>> => {
+      if (key === undefined) return {};
+      const checked = await idempotency.check(actor, key, request);
+      if (!checked.ok) throw checked.error;
+      let recorded: Promise<Result<void>> | undefined;
+      return {
+        commandId: keyedCommandId(actor, key),
+        beforeAppend: () => (recorded ??= idempotency.record(actor, key, request)),
+      };
+    };
+
     app.post(
       '/cases',
       {
+        config: { access: { roles: commandRoles.open, what: 'opening a case' } },
         schema: {
           summary: 'Open a service request (customer admins only)',
           tags: ['cases'],
@@ -112,27 +147,33 @@ export const caseRoutes =
         },
       },
       async (request, res) => {
+        const { actor, body } = request;
         const key = idempotencyKey(request.headers['idempotency-key']);
-        const caseId = newCaseId(request.actor, key);
+        const caseId = key === undefined ? caseIds.random() : caseIds.forKey(actor, key);
         const outcome = await commands.handle({
           type: 'open',
           caseId,
-          actor: request.actor,
-          input: request.body,
-          commandId: commandIdFor(request.actor, key),
+          actor,
+          input: body,
           correlationId: request.id,
+          ...(await keyed(actor, key, { method: 'POST', route: '/cases', caseId, body })),
         });
-        if (outcome.ok) void res.header('location', `/cases/${caseId}`);
+        if (outcome.ok) {
+          cases.remember(caseId, outcome.value.snapshot.context.tenant.id);
+          void res.header('location', `/cases/${caseId}`);
+        }
         return reply(res, outcome, 201);
       },
     );
 
     for (const command of httpCaseCommands) {
+      const route = `/cases/:id/${command}`;
       app.post(
-        `/cases/:id/${command}`,
+        route,
         {
+          config: { access: { roles: commandRoles[command], case: true, what: command } },
           schema: {
-            summary: `${command} (DESIGN.md §4)`,
+            summary: command,
             tags: ['cases'],
             params: caseParams,
             headers,
@@ -141,35 +182,35 @@ export const caseRoutes =
           },
         },
         async (request, res) => {
+          const { actor, body } = request;
+          const caseId = request.params.id;
+          const expectedRevision = ifMatchRevision(request.headers['if-match']);
           const key = idempotencyKey(request.headers['idempotency-key']);
           const outcome = await commands.handle({
             type: command,
-            caseId: request.params.id,
-            actor: request.actor,
-            input: request.body,
-            commandId: commandIdFor(request.actor, key),
+            caseId,
+            actor,
+            input: body,
             correlationId: request.id,
-            expectedRevision: ifMatchRevision(request.headers['if-match']),
+            expectedRevision,
+            ...(await keyed(actor, key, { method: 'POST', route, caseId, body })),
           });
           return reply(res, outcome, 200);
         },
       );
     }
 
+    /** The case of a route whose access (role, tenant) the refusal order has already checked. */
     const visibleCase = async (request: FastifyRequest, id: string, action: string) => {
-      assertReader(request);
       const loaded = await loadCase(store, id);
-      if (
-        loaded.snapshot === undefined ||
-        !canSeeCase(request.actor, loaded.snapshot.context.tenant.id)
-      ) {
-        throw notFound(`case ${id} not found`);
-      }
+      if (loaded.snapshot === undefined) throw notFound(`case ${id} not found`);
       // An auditor's reads are themselves recorded: a structured log line, never an event.
       if (request.actor.role === 'auditor') {
-        const { role, id: actorId } = request.actor;
+        const { role, id: actorId, tokenId } = request.actor;
         request.log.info(
-          { audit: { actor: { role, id: actorId }, action, caseId: id, url: request.url } },
+          {
+            audit: { actor: { role, id: actorId, tokenId }, action, caseId: id, url: request.url },
+          },
           'audit read',
         );
       }
@@ -179,6 +220,7 @@ export const caseRoutes =
     app.get(
       '/cases/:id',
       {
+        config: { access: { roles: caseReaders, case: true, what: 'reading cases' } },
         schema: {
           summary:
             'A case: state, severity, due instants and revision (as it was at `at`, if given)',
@@ -210,6 +252,13 @@ export const caseRoutes =
     app.get(
       '/cases/:id/history',
       {
+        config: {
+          access: {
+            roles: historyReaders,
+            case: true,
+            what: "a case's full history (customers read /cases/:id/events)",
+          },
+        },
         schema: {
           summary:
             'Every event with its envelope and the state and severity after it (agents, auditors)',
@@ -221,11 +270,6 @@ export const caseRoutes =
         },
       },
       async (request) => {
-        if (request.actor.role !== 'auditor' && request.actor.role !== 'agent') {
-          throw forbidden(
-            'the full history is for auditors and agents; customers read /cases/:id/events',
-          );
-        }
         const { events } = await visibleCase(request, request.params.id, 'history');
         return { caseId: request.params.id, entries: caseHistory(events) };
       },
@@ -234,6 +278,7 @@ export const caseRoutes =
     app.get(
       '/cases/:id/events',
       {
+        config: { access: { roles: caseReaders, case: true, what: 'reading cases' } },
         schema: {
           summary: "A case's history (customers do not see internal notes)",
           tags: ['cases'],

@@ -4,6 +4,7 @@ import { linesAt } from '../application/supportDirectory.js';
 import type { PolicyRegistry } from '../application/policyRegistry.js';
 import type { Clock } from '../domain/clock.js';
 import { isoInstantSchema, parseInstant } from '../domain/instant.js';
+import { anyCaller } from './routeAccess.js';
 
 const phone = z.object({
   label: z.string(),
@@ -20,6 +21,7 @@ export const directoryRoutes =
     app.get(
       '/offerings',
       {
+        config: { access: anyCaller },
         schema: {
           summary: 'Offerings and their support lines',
           tags: ['directory'],
@@ -71,6 +73,7 @@ export const directoryRoutes =
     app.get(
       '/offerings/:id/lines',
       {
+        config: { access: anyCaller },
         schema: {
           summary: 'Which lines of an offering are open at an instant (default: now)',
           tags: ['directory'],

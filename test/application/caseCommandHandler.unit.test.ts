@@ -101,7 +101,16 @@ describe('case command handler', () => {
       input: { reason: 'fixed', summary: 'x' },
       commandId: 'k1',
     });
-    expect(!stolen.ok && stolen.error.code).toBe('validation');
+    expect(!stolen.ok && stolen.error.code).toBe('idempotency-key-reused');
+    // Another token with the same name and role is another actor.
+    const twin = await handler.handle({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: { ...li, tokenId: 'another-token' },
+      input: { reason: 'fixed', summary: 'x' },
+      commandId: 'k1',
+    });
+    expect(!twin.ok && twin.error.code).toBe('idempotency-key-reused');
   });
 
   it('an If-Match revision that is not the current one is a conflict carrying the current revision', async () => {
@@ -128,16 +137,47 @@ describe('case command handler', () => {
   });
 
   it('concurrent writers without If-Match are retried on the fresh state: nothing lost', async () => {
+    // Two handlers on one store: two processes, whose commands meet only in the store.
     const { store, handler } = setup();
+    const other = setup(store).handler;
     await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: `note ${i}` } }),
+        (i % 2 === 0 ? handler : other).handle({
+          type: 'addNote',
+          caseId: 'c1',
+          actor: li,
+          input: { text: `note ${i}` },
+        }),
       ),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     const events = await streamOf(store, 'c1');
     expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('commands on one case queue inside one handler: none needs a second attempt', async () => {
+    const store = new MemoryEventStore();
+    const clock = new VirtualClock(Date.parse('2026-11-23T02:00:00Z'));
+    const handler = new CaseCommandHandler({
+      store,
+      clock,
+      policies: policyRegistry(defaultPolicy),
+      tenant: (id) => Promise.resolve([contoso, fabrikam].find((t) => t.id === id)),
+      maxAttempts: 1,
+    });
+    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: `note ${i}` } }),
+      ),
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const texts = (await streamOf(store, 'c1'))
+      .slice(1)
+      .map((e) => (e.data as { text: string }).text);
+    // Queued in the order they arrived.
+    expect(texts).toEqual(Array.from({ length: 50 }, (_, i) => `note ${i}`));
   });
 
   it('the decision is re-made on the fresh state: a second concurrent resolve is refused', async () => {

@@ -90,7 +90,7 @@ describe('auditor reads over HTTP', () => {
       expect.objectContaining({
         time: expect.any(Number),
         audit: {
-          actor: { role: 'auditor', id: 'audrey' },
+          actor: { role: 'auditor', id: 'audrey', tokenId: expect.any(String) },
           action: 'events',
           caseId: id,
           url: `/cases/${id}/events`,

@@ -122,6 +122,22 @@ describe('retries and concurrent writers (SQLite store)', () => {
     expect(texts.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `note ${i}`).sort());
   });
 
+  it('100 notes at once on one case in one process queue up: none is refused, none lost', async () => {
+    const id = await f.open();
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        f.request(i % 2 === 0 ? 'li' : 'mei', {
+          method: 'POST',
+          url: `/cases/${id}/addNote`,
+          payload: { text: `note ${i}` },
+        }),
+      ),
+    );
+    expect(responses.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+    const events = await caseEvents(id);
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 101 }, (_, i) => i));
+  });
+
   it('20 agents resolving at once: one resolution; the others are re-decided and refused', async () => {
     const id = await f.open();
     const agents: Person[] = ['li', 'mei'];
