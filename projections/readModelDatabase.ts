@@ -7,6 +7,12 @@ export interface ProjectionCheckpointsTable {
   /** The log position applied up to (-1: nothing yet). */
   position: number;
   updated_at: string;
+  /**
+   * While a rebuild runs: the log position it must reach (the head when it began); null
+   * otherwise. Kept in the database, so every process sees a rebuild, even one whose process
+   * died.
+   */
+  rebuild_to: number | null;
 }
 
 export interface AgentWorkloadView {

@@ -5,10 +5,16 @@ import type {
   ProjectionFold,
   ProjectionWrite,
 } from '../../projections/projection.js';
+import {
+  createCheckpointTable,
+  readPositions,
+  type ProjectionPosition,
+} from '../../projections/projectionPositions.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { Clock } from '../domain/clock.js';
 import { formatInstant } from '../domain/instant.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
+import { logHead } from './logHead.js';
 
 export interface ProjectorOptions {
   readonly store: EventStore;
@@ -28,6 +34,11 @@ export interface ProjectorOptions {
   readonly batchMs?: number;
   /** PostgreSQL: lock checkpoint rows while a batch is applied (SQLite has one writer). */
   readonly lockCheckpoints?: boolean;
+  /**
+   * How often an idle projector checks that its checkpoints are where it left them (another
+   * process may have rebuilt a projection): `checkCheckpoints`. @defaultValue 500
+   */
+  readonly watchMs?: number;
   readonly onError?: (error: unknown) => void;
   /** Called after each committed batch (metrics: lag from append to visible row). */
   readonly onApplied?: (batch: AppliedBatch) => void;
@@ -78,14 +89,6 @@ const oneByOne = async function* (events: AsyncIterable<RecordedEvent>) {
 
 const noneRead = (): Reading => ({ events: 0, first: -1, last: -1, occurredAt: [] });
 
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly version: number;
-  /** Log position applied up to (-1: nothing yet). */
-  readonly position: number;
-  readonly updatedAt: string | null;
-}
-
 /** Events read between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 500;
 
@@ -95,6 +98,12 @@ const YIELD_EVERY = 500;
  */
 class CheckpointReset extends Error {}
 
+/** A checkpoint's new values: a rebuild is over once the checkpoint reaches its target. */
+const moved = (rebuildTo: number | null, position: number, updatedAt: string) =>
+  rebuildTo !== null && position >= Number(rebuildTo)
+    ? { position, updated_at: updatedAt, rebuild_to: null }
+    : { position, updated_at: updatedAt };
+
 /**
  * Runs projections: a catch-up subscription from the lowest checkpoint; each event past a
  * projection's checkpoint is folded as it is read, and each batch is written in one
@@ -102,7 +111,8 @@ class CheckpointReset extends Error {}
  * them, else it starts again from the checkpoints in the database. So every event is applied
  * exactly once, across crashes and across several projector processes; a projection whose
  * version changed is dropped and rebuilt from position 0. A batch is written while the next
- * is read.
+ * is read. While idle it checks its checkpoints every `watchMs`, so that a reset made by another
+ * process (a rebuild, even one that died) is replayed without waiting for the next event.
  */
 export class Projector {
   readonly #o: ProjectorOptions;
@@ -118,6 +128,14 @@ export class Projector {
   #flushing: Promise<void> = Promise.resolve();
   #waiters: Array<{ position: number; resolve: () => void }> = [];
   #failure: unknown;
+  /** A run is following the log (its folds are the current ones). */
+  #live = false;
+  /** Moves with every event read and every run: an idle check compares it before and after. */
+  #generation = 0;
+  /** Batches taken and not settled yet. */
+  #writing = 0;
+  #checking = false;
+  #watch: NodeJS.Timeout | undefined;
 
   constructor(options: ProjectorOptions) {
     this.#o = options;
@@ -133,30 +151,26 @@ export class Projector {
   }
 
   async #prepare(db: Kysely<ReadModelDatabase>): Promise<void> {
-    await db.schema
-      .createTable('projection_checkpoints')
-      .ifNotExists()
-      .addColumn('name', 'text', (c) => c.primaryKey().notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('position', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
+    await createCheckpointTable(db);
+    const rows = await db
+      .selectFrom('projection_checkpoints')
+      .select(['name', 'version'])
       .execute();
-    for (const p of this.#o.projections) {
-      const row = await db
-        .selectFrom('projection_checkpoints')
-        .selectAll()
-        .where('name', '=', p.name)
-        .executeTakeFirst();
-      if (row?.version === p.version) await p.create(db);
-      else await this.#reset(p, db);
-    }
+    const built = (p: Projection) => rows.some((r) => r.name === p.name && r.version === p.version);
+    for (const p of this.#o.projections.filter(built)) await p.create(db);
+    await this.#reset(
+      this.#o.projections.filter((p) => !built(p)),
+      db,
+    );
   }
 
-  /** Prepares, then follows the log until closed. */
+  /** Prepares, then follows the log (and watches its checkpoints) until closed. */
   async start(): Promise<void> {
     await this.prepare();
     await this.#loadPositions();
     this.#running = this.#run();
+    this.#watch = setInterval(() => void this.checkCheckpoints(), this.#o.watchMs ?? 500);
+    this.#watch.unref();
   }
 
   async #loadPositions(): Promise<void> {
@@ -178,48 +192,87 @@ export class Projector {
     await new Promise<void>((resolve) => this.#waiters.push({ position: target, resolve }));
   }
 
-  async status(): Promise<ProjectionStatus[]> {
-    const rows = await this.#o.db.selectFrom('projection_checkpoints').selectAll().execute();
-    return this.#o.projections.map((p) => {
-      const row = rows.find((r) => r.name === p.name);
-      return {
-        name: p.name,
-        version: p.version,
-        position: row?.version === p.version ? Number(row.position) : -1,
-        updatedAt: row?.updated_at ?? null,
-      };
-    });
+  status(): Promise<ProjectionPosition[]> {
+    return readPositions(this.#o.db, this.#o.projections);
   }
 
-  /** Empties the named projections (all if none): the running projector replays them from 0. */
+  /**
+   * Empties the named projections (all if none) and marks them rebuilding up to the log's head,
+   * in one transaction: the running projector, and any other, replays them from 0.
+   */
   async rebuild(names: readonly string[] = []): Promise<void> {
     const chosen = this.#o.projections.filter((p) => names.length === 0 || names.includes(p.name));
-    for (const p of chosen) await this.#reset(p, this.#o.db);
+    await this.#o.db.transaction().execute(async (db) => {
+      // The checkpoint rows first, as a batch locks them: a batch waits for the reset, no deadlock.
+      if (this.#o.lockCheckpoints === true)
+        await db.selectFrom('projection_checkpoints').select('name').forUpdate().execute();
+      await this.#reset(chosen, db);
+    });
     this.#positions.clear();
     await this.#subscription?.close(); // the run loop resubscribes from the new checkpoints
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#watch);
     await this.#subscription?.close();
     await this.#running;
     await this.#flush();
   }
 
-  async #reset(p: Projection, db: Kysely<ReadModelDatabase>): Promise<void> {
-    await p.drop(db);
-    await p.create(db);
-    const row = { name: p.name, version: p.version, position: -1, updated_at: this.#now() };
-    await db
-      .insertInto('projection_checkpoints')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('name')
-          .doUpdateSet({ version: p.version, position: -1, updated_at: row.updated_at }),
-      )
-      .execute();
-    this.#positions.set(p.name, -1);
+  /**
+   * Starts again from the checkpoints in the database if, while this projector is idle, they are
+   * not where it left them: another process rebuilt a projection (a `docket projections rebuild`
+   * that may have died since) or applied events. Without it an idle projector would only find
+   * out when the next event's batch is written. Runs every `watchMs`; true if it started again.
+   */
+  async checkCheckpoints(): Promise<boolean> {
+    const idle = this.#idle();
+    if (idle === undefined || this.#checking) return false;
+    this.#checking = true;
+    try {
+      const stored = await readPositions(this.#o.db, this.#o.projections);
+      if (this.#idle() !== idle) return false; // events came meanwhile: their batch checks
+      const elsewhere = this.#folding.find(
+        (f) => stored.find((s) => s.name === f.projection.name)?.position !== f.taken,
+      );
+      if (elsewhere === undefined) return false;
+      this.#failure ??= new CheckpointReset(elsewhere.projection.name);
+      await this.#subscription?.close();
+      return true;
+    } catch {
+      return false; // the database fails the next batch too, which reports it
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** The generation while no event waits for its batch and no batch is being written. */
+  #idle(): number | undefined {
+    return this.#live && this.#reading.events === 0 && this.#writing === 0
+      ? this.#generation
+      : undefined;
+  }
+
+  /** Empties `projections` and marks them rebuilding up to the log's head (if it has events). */
+  async #reset(projections: readonly Projection[], db: Kysely<ReadModelDatabase>): Promise<void> {
+    if (projections.length === 0) return;
+    const head = await logHead(this.#o.store);
+    const checkpoint = {
+      position: -1,
+      updated_at: this.#now(),
+      rebuild_to: head === undefined ? null : Number(head),
+    };
+    for (const p of projections) {
+      await p.drop(db);
+      await p.create(db);
+      await db
+        .insertInto('projection_checkpoints')
+        .values({ name: p.name, version: p.version, ...checkpoint })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ version: p.version, ...checkpoint }))
+        .execute();
+      this.#positions.set(p.name, -1);
+    }
   }
 
   async #run(): Promise<void> {
@@ -237,6 +290,8 @@ export class Projector {
         return { projection, fold: projection.fold(this.#o.context), taken: at, added: at };
       });
       this.#reading = noneRead();
+      this.#generation++;
+      this.#live = true;
       const batchSize = this.#o.batchSize ?? 50_000;
       try {
         for await (const page of subscription.pages?.() ?? oneByOne(subscription)) {
@@ -253,6 +308,7 @@ export class Projector {
       } catch (error) {
         this.#failure ??= error;
       }
+      this.#live = false;
       await this.#flushing; // every batch of this run settled
       const failure = this.#failure;
       this.#failure = undefined;
@@ -273,6 +329,7 @@ export class Projector {
   #add(event: RecordedEvent): void {
     const position = Number(event.position);
     const reading = this.#reading;
+    this.#generation++;
     if (reading.events++ === 0) reading.first = position;
     reading.last = position;
     if (this.#o.onApplied !== undefined) reading.occurredAt.push(event.metadata.occurredAt);
@@ -340,7 +397,11 @@ export class Projector {
         return { name: f.projection.name, after, write: f.fold.take() };
       });
     const run = this.#flushing.then(() => this.#apply({ ...read, writes }));
-    this.#flushing = run.catch(() => undefined);
+    this.#writing++;
+    this.#flushing = run.then(
+      () => void this.#writing--,
+      () => void this.#writing--,
+    );
     return run;
   }
 
@@ -351,7 +412,7 @@ export class Projector {
       await this.#o.db.transaction().execute(async (trx) => {
         let query = trx
           .selectFrom('projection_checkpoints')
-          .select(['name', 'position'])
+          .select(['name', 'position', 'rebuild_to'])
           .where(
             'name',
             'in',
@@ -359,9 +420,9 @@ export class Projector {
           )
           .orderBy('name');
         if (this.#o.lockCheckpoints === true) query = query.forUpdate();
-        const stored = new Map((await query.execute()).map((r) => [r.name, Number(r.position)]));
+        const stored = new Map((await query.execute()).map((r) => [r.name, r]));
         for (const w of batch.writes)
-          if (stored.get(w.name) !== w.after) throw new CheckpointReset(w.name);
+          if (Number(stored.get(w.name)?.position) !== w.after) throw new CheckpointReset(w.name);
         // Side by side: one projection's reads need not wait for the other's writes. Every one
         // settles before the transaction ends, so none writes after a rollback.
         const applied = await Promise.allSettled(
@@ -369,7 +430,7 @@ export class Projector {
             await w.write(trx);
             await trx
               .updateTable('projection_checkpoints')
-              .set({ position: last, updated_at: now })
+              .set(moved(stored.get(w.name)?.rebuild_to ?? null, last, now))
               .where('name', '=', w.name)
               .execute();
           }),

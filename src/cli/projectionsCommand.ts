@@ -1,19 +1,19 @@
 import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections/allProjections.js';
+import { projectionStatus } from '../application/projectionStatus.js';
 import { CliFailure, type CliIo } from './cliIo.js';
 import { openReadModelsSession } from './readModelsCli.js';
 
-/** `docket projections status`: each projection's version, checkpoint and lag behind the log. */
+/**
+ * `docket projections status`: each projection's version, checkpoint, lag behind the log, and
+ * whether a rebuild is running (or was interrupted: then `updated` stops moving).
+ */
 export const projectionsStatus = async (io: CliIo, options: { json?: boolean }): Promise<void> => {
   const session = await openReadModelsSession();
   try {
     await session.projector.prepare();
-    const head = Number(await session.head());
-    const rows = (await session.projector.status()).map((s) => ({
-      ...s,
-      head,
-      lag: Math.max(0, head - Math.max(s.position, 0)),
-    }));
+    const rows = await projectionStatus(session.readModels.db, allProjections, session.store);
+    const head = rows[0]?.head ?? 0;
     if (options.json === true) {
       io.out(
         JSON.stringify({ readModels: session.readModels.description, projections: rows }) + '\n',
@@ -24,7 +24,8 @@ export const projectionsStatus = async (io: CliIo, options: { json?: boolean }):
     for (const r of rows) {
       io.out(
         `${r.name.padEnd(16)} v${r.version}  position ${String(r.position).padStart(9)}  ` +
-          `lag ${String(r.lag).padStart(9)}  updated ${r.updatedAt ?? 'never'}\n`,
+          `lag ${String(r.lag).padStart(9)}  rebuilding ${r.rebuilding ? 'yes' : 'no '}  ` +
+          `updated ${r.updatedAt ?? 'never'}\n`,
       );
     }
   } finally {

@@ -6,6 +6,7 @@ import { systemClock } from '../adapters/systemClock.js';
 import type { EventStore } from '../application/eventStore.js';
 import { PolicyLog } from '../application/policyLog.js';
 import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
+import { logHead } from '../application/logHead.js';
 import { projectionContext } from '../application/projectionContext.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
 import { Projector } from '../application/projector.js';
@@ -65,11 +66,7 @@ export const openReadModelsSessionFor = async (
     store,
     readModels,
     projector,
-    head: async () => {
-      for await (const e of store.readAll({ direction: 'backwards', maxCount: 1 }))
-        return e.position;
-      return 0n;
-    },
+    head: async () => (await logHead(store)) ?? 0n,
     close: async () => {
       await projector.close();
       await readModels.db.destroy();

@@ -16,6 +16,7 @@ import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { problem, sendProblem, toProblem } from './problem.js';
+import { projectionRoutes } from './projectionRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { routeAccess } from './routeAccess.js';
 
@@ -122,5 +123,7 @@ export const buildApp = async (
   await app.register(directoryRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));
   if (options.readModels !== undefined) await app.register(reportRoutes(options.readModels));
+  if (options.readModels !== undefined)
+    await app.register(projectionRoutes(options.readModels, services.store));
   return app;
 };

@@ -1,12 +1,17 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { caseQueue } from '../../projections/caseQueue.js';
+import {
+  readWithPosition,
+  type ProjectionPosition,
+} from '../../projections/projectionPositions.js';
 import { queryQueue, queueNames } from '../../projections/queueQueries.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
+import { slaCompliance } from '../../projections/slaCompliance.js';
 import { slaReport, slaReportCsv } from '../../projections/slaReport.js';
-import type { ActorRole } from '../domain/actor.js';
-import { forbidden } from '../domain/docketError.js';
+import type { RouteAccess } from './routeAccess.js';
 
 const queueRow = z.object({
   case_id: z.string(),
@@ -55,10 +60,27 @@ const wantsCsv = (accept: string | undefined): boolean => {
   return csv >= 0 && (json < 0 || csv < json);
 };
 
-const allow = (request: FastifyRequest, roles: readonly ActorRole[], what: string) => {
-  if (!roles.includes(request.actor.role))
-    throw forbidden(`${request.actor.role} tokens do not read ${what}`);
+const queueReaders: RouteAccess = {
+  roles: ['agent', 'auditor', 'reporter', 'customer-admin', 'customer-user'],
+  what: 'reading queues',
 };
+const reportReaders: RouteAccess = {
+  roles: ['reporter', 'auditor', 'agent'],
+  what: 'reading reports',
+};
+
+/** The log position the answer reflects: what its projection had applied (-1: nothing). */
+export const positionHeader = 'docket-read-model-position';
+/** `true` while that projection is being rebuilt: the answer may be incomplete, even empty. */
+export const rebuildingHeader = 'docket-read-model-rebuilding';
+
+const positionHeaders = (reply: FastifyReply, position: ProjectionPosition) =>
+  reply
+    .header(positionHeader, String(position.position))
+    .header(rebuildingHeader, String(position.rebuilding));
+
+const positionNote =
+  'Headers Docket-Read-Model-Position (the log position the answer reflects) and Docket-Read-Model-Rebuilding (true while the read model is being rebuilt: the answer may be incomplete).';
 
 /** Queue views and the SLA report, read from the projections (eventually consistent). */
 export const reportRoutes =
@@ -68,9 +90,11 @@ export const reportRoutes =
     app.get(
       '/queues/:name',
       {
+        config: { access: queueReaders },
         schema: {
           summary:
             'A queue view: agent (by due instant, breached first), awaiting-customer, breached',
+          description: positionNote,
           tags: ['reports'],
           params: z.object({ name: z.enum(queueNames) }),
           querystring: z.strictObject({
@@ -91,17 +115,15 @@ export const reportRoutes =
           },
         },
       },
-      async (request) => {
-        allow(
-          request,
-          ['agent', 'auditor', 'reporter', 'customer-admin', 'customer-user'],
-          'queues',
-        );
+      async (request, reply) => {
         const actor = request.actor;
         // Customers see only their own tenant's cases, whatever they ask for.
         const tenant = 'tenant' in actor ? actor.tenant : request.query.tenant;
         const { limit, offset } = request.query;
-        const items = await queryQueue(db, request.params.name, { ...request.query, tenant });
+        const { answer: items, position } = await readWithPosition(db, caseQueue, (trx) =>
+          queryQueue(trx, request.params.name, { ...request.query, tenant }),
+        );
+        positionHeaders(reply, position);
         return { queue: request.params.name, items, limit, offset };
       },
     );
@@ -109,9 +131,11 @@ export const reportRoutes =
     app.get(
       '/reports/sla',
       {
+        config: { access: reportReaders },
         schema: {
           summary:
             'SLA compliance per offering, line, severity and day (JSON, or CSV with Accept: text/csv)',
+          description: positionNote,
           tags: ['reports'],
           querystring: z
             .strictObject({
@@ -125,8 +149,10 @@ export const reportRoutes =
         },
       },
       async (request, reply) => {
-        allow(request, ['reporter', 'auditor', 'agent'], 'reports');
-        const rows = await slaReport(db, request.query);
+        const { answer: rows, position } = await readWithPosition(db, slaCompliance, (trx) =>
+          slaReport(trx, request.query),
+        );
+        positionHeaders(reply, position);
         if (wantsCsv(request.headers.accept)) {
           return reply.type('text/csv; charset=utf-8').send(slaReportCsv(rows) as never);
         }

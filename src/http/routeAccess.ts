@@ -31,10 +31,16 @@ declare module 'fastify' {
 /**
  * The refusal order of every route, after authentication: may this role ever use this route
  * (403)? Does the case exist and belong to the caller's tenant (404 for both)? Only then do the
- * route's own input and state checks run. A request that cannot be read at all (a body too
+ * route's own input and state checks run. Every route that is not public declares its `access`:
+ * one that does not fails at start-up. A request that cannot be read at all (a body too
  * large, of the wrong media type, or not JSON) is refused before this, alike for everyone.
  */
 export const routeAccess = (app: FastifyInstance, cases: CaseTenancy): void => {
+  // Every route registered from here on that is not public must say who may use it.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public === true || route.config?.access !== undefined) return;
+    throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+  });
   app.addHook('preValidation', async (request) => {
     const access = request.routeOptions.config.access;
     if (access === undefined) return;

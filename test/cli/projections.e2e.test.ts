@@ -43,25 +43,46 @@ describe('docket projections and docket report', () => {
     const before = docket('projections', 'status', '--json');
     expect(before.status, before.stderr).toBe(0);
     const lagging = JSON.parse(before.stdout) as {
-      projections: Array<{ name: string; lag: number }>;
+      projections: Array<{ name: string; lag: number; rebuilding: boolean }>;
     };
-    expect(lagging.projections.map((p) => [p.name, p.lag])).toEqual([
-      ['case-queue', head],
-      ['sla-compliance', head],
+    // Never built: rebuilding from the log's head, until a projector gets there.
+    expect(lagging.projections.map((p) => [p.name, p.lag, p.rebuilding])).toEqual([
+      ['case-queue', head, true],
+      ['sla-compliance', head, true],
     ]);
+    expect(docket('projections', 'status').stdout).toMatch(
+      /case-queue\s+v2\s+position\s+-1\s+lag\s+\d+\s+rebuilding yes\s+updated /,
+    );
     const rebuild = docket('projections', 'rebuild');
     expect(rebuild.status, rebuild.stderr).toBe(0);
     expect(rebuild.stdout).toMatch(/^rebuilt case-queue, sla-compliance from \d+ events/);
     expect(rebuild.stderr).toMatch(/rebuilding: \d+\/\d+ events, \d+ events\/s, ETA \d+s/);
     const after = JSON.parse(docket('projections', 'status', '--json').stdout) as {
-      projections: Array<{ position: number; lag: number }>;
+      projections: Array<{
+        name: string;
+        version: number;
+        position: number;
+        head: number;
+        lag: number;
+        rebuilding: boolean;
+        updatedAt: string;
+      }>;
     };
-    expect(after.projections.map((p) => [p.position, p.lag])).toEqual([
-      [head, 0],
-      [head, 0],
-    ]);
+    expect(after.projections).toEqual(
+      ['case-queue', 'sla-compliance'].map((name) => ({
+        name,
+        version: name === 'case-queue' ? 2 : 1,
+        position: head,
+        head,
+        lag: 0,
+        rebuilding: false,
+        updatedAt: expect.any(String) as unknown,
+      })),
+    );
     const human = docket('projections', 'status');
-    expect(human.stdout).toMatch(/case-queue\s+v2\s+position\s+\d+\s+lag\s+0/);
+    expect(human.stdout).toMatch(
+      /case-queue\s+v2\s+position\s+\d+\s+lag\s+0\s+rebuilding no\s+updated /,
+    );
   });
 
   it('report sla prints JSON or CSV for a range of days', () => {

@@ -1,4 +1,8 @@
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
+import { CaseTenancy } from '../../src/application/caseTenancy.js';
+import { routeAccess } from '../../src/http/routeAccess.js';
 import { httpCaseCommands } from '../../src/http/caseRoutes.js';
 import { httpFixture, people, type HttpFixture, type Person } from '../specs/httpSpec.js';
 
@@ -208,5 +212,18 @@ describe('who may do what, each role × each route', () => {
       expect((await attempt(who, 'GET', '/offerings')).statusCode).toBe(200);
       expect((await attempt(who, 'GET', '/offerings/21vianet/lines')).statusCode).toBe(200);
     }
+  });
+});
+
+describe('route access', () => {
+  it('a route that does not say who may use it is refused at start-up', async () => {
+    const app = Fastify();
+    routeAccess(app, new CaseTenancy(new MemoryEventStore()));
+    app.get('/open', { config: { public: true } }, () => 'ok');
+    app.get('/declared', { config: { access: { roles: ['agent'] } } }, () => 'ok');
+    expect(() => app.get('/forgotten', () => 'oops')).toThrow(
+      'route GET /forgotten declares no access',
+    );
+    await app.close();
   });
 });

@@ -54,6 +54,9 @@ describe('queues and the SLA report over HTTP (read models)', () => {
     const other = (await get('bo', '/queues/agent')).json<QueueBody>();
     expect(other.items.map((i) => i.case_id)).toEqual([ids.fab]);
     expect((await get('root', '/queues/agent')).statusCode).toBe(403);
+    // The role is refused before the input is read.
+    expect((await get('root', '/queues/agent?colour=red')).statusCode).toBe(403);
+    expect((await get('ada', '/reports/sla?from=yesterday')).statusCode).toBe(403);
   });
 
   it('filters and pages', async () => {
@@ -108,5 +111,61 @@ describe('queues and the SLA report over HTTP (read models)', () => {
     expect((await get('li', '/reports/sla?from=yesterday&to=2026-11-01')).statusCode).toBe(400);
     expect((await get('ada', '/reports/sla?from=2026-11-01&to=2026-11-30')).statusCode).toBe(403);
     expect((await get('root', '/reports/sla?from=2026-11-01&to=2026-11-30')).statusCode).toBe(403);
+  });
+
+  const head = async () => Number((await f.allEvents()).at(-1)!.position);
+
+  it('queues and the report answer with their position: the log position applied, and whether a rebuild runs', async () => {
+    const position = String(await head());
+    for (const [who, url, accept] of [
+      ['li', '/queues/agent', 'application/json'],
+      ['ada', '/queues/awaiting-customer?tenant=fabrikam', 'application/json'],
+      ['rex', '/reports/sla?from=2026-11-01&to=2026-11-30', 'application/json'],
+      ['audrey', '/reports/sla?from=2026-11-01&to=2026-11-30', 'text/csv'],
+    ] as const) {
+      const res = await get(who, url, { accept });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['docket-read-model-position'], url).toBe(position);
+      expect(res.headers['docket-read-model-rebuilding'], url).toBe('false');
+    }
+    // Refusals say nothing about the read models.
+    const refused = await get('root', '/queues/agent');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['docket-read-model-position']).toBeUndefined();
+  });
+
+  it('GET /projections: each projection’s version, position, the log head, lag and rebuild; not for customers', async () => {
+    const at = await head();
+    for (const who of ['li', 'audrey', 'rex', 'root'] as const) {
+      const res = await get(who, '/projections');
+      expect(res.statusCode, who).toBe(200);
+      expect(res.json(), who).toEqual({
+        projections: [
+          {
+            name: 'case-queue',
+            version: 2,
+            position: at,
+            head: at,
+            lag: 0,
+            rebuilding: false,
+            updatedAt: '2026-11-23T02:00:00.000Z',
+          },
+          {
+            name: 'sla-compliance',
+            version: 1,
+            position: at,
+            head: at,
+            lag: 0,
+            rebuilding: false,
+            updatedAt: '2026-11-23T02:00:00.000Z',
+          },
+        ],
+      });
+    }
+    for (const who of ['ada', 'cy', 'bo'] as const) {
+      const res = await get(who, '/projections');
+      expect(res.statusCode, who).toBe(403);
+      expect(res.json(), who).toMatchObject({ code: 'forbidden' });
+    }
   });
 });
