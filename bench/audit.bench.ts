@@ -16,7 +16,7 @@ import { createDocketServices } from '../src/application/docketServices.js';
 import { UpcasterRegistry } from '../src/application/upcasting.js';
 import { verifyInThreads } from '../src/cli/verifyThreads.js';
 import { VirtualClock } from '../src/domain/clock.js';
-import { defaultPolicy } from '../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'docket-bench-audit-'));

@@ -5,11 +5,11 @@
  */
 import { DateTime } from 'luxon';
 import { performance } from 'node:perf_hooks';
-import { addBusinessTime, compileCalendar } from '../src/domain/businessCalendar.js';
+import { addBusinessTime, compileCalendar } from '../src/domain/policy/businessCalendar.js';
 import {
   type CalendarDefinition,
   calendarDefinitionSchema,
-} from '../src/domain/calendarDefinition.js';
+} from '../src/domain/policy/calendarDefinition.js';
 
 const N = 100_000;
 const ROUNDS = 3;

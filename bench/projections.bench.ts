@@ -65,8 +65,8 @@ import {
   currentSchemaVersion,
   type CaseEventOf,
   type CaseEventType,
-} from '../src/domain/caseEvents.js';
-import { defaultPolicy } from '../src/domain/defaultPolicy.js';
+} from '../src/domain/case/stream/caseEvents.js';
+import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const LIVE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { scenarioSchema } from '../src/application/scenario.js';
 import { runSimulation } from '../src/application/simulation.js';
-import { defaultPolicy } from '../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 10_000);
 const MONTH_START = Date.parse('2026-11-01T00:00:00+08:00');

@@ -26,9 +26,9 @@ import { InProcessTimerBackend } from '../src/application/inProcessTimerBackend.
 import { timerId, type TimerBackend, type TimerChanges } from '../src/application/timerBackend.js';
 import { timerDispatcher } from '../src/application/timerDispatcher.js';
 import { TimerScheduler } from '../src/application/timerScheduler.js';
-import type { CaseTimer } from '../src/domain/caseTimers.js';
-import { defaultPolicyDocument } from '../src/domain/defaultPolicy.js';
-import { parsePolicy, type Policy } from '../src/domain/policy.js';
+import type { CaseTimer } from '../src/domain/case/caseTimers.js';
+import { defaultPolicyDocument } from '../src/domain/policy/defaultPolicy.js';
+import { parsePolicy, type Policy } from '../src/domain/policy/policy.js';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 10_000);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);

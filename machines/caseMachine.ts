@@ -4,9 +4,9 @@ import type {
   CaseEventOf,
   CaseEventType,
   DeadlineWarning,
-} from '../src/domain/caseEvents.js';
-import { lowerSeverity } from '../src/domain/severity.js';
-import type { CaseContext } from './caseContext.js';
+} from '../src/domain/case/stream/caseEvents.js';
+import { lowerSeverity } from '../src/domain/policy/severity.js';
+import type { CaseContext } from '../src/domain/case/stream/caseContext.js';
 
 /** Bumped whenever the machine's accepted histories change; recorded on every event. */
 export const CASE_MACHINE_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { CaseEventType } from '../src/domain/caseEvents.js';
+import type { CaseEventType } from '../src/domain/case/stream/caseEvents.js';
 import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { eventData } from './eventData.js';
 import type { CaseQueueTable } from './caseQueueTable.js';

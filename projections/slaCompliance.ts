@@ -1,5 +1,5 @@
-import type { CaseEventType } from '../src/domain/caseEvents.js';
-import { zonedDate } from '../src/domain/zonedDate.js';
+import type { CaseEventType } from '../src/domain/case/stream/caseEvents.js';
+import { zonedDate } from '../src/domain/policy/zonedDate.js';
 import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { eventData } from './eventData.js';
 import type { Projection } from './projection.js';

@@ -7,7 +7,7 @@ import {
   type TimerBackend,
   type TimerChanges,
 } from '../application/timerBackend.js';
-import type { CaseTimer, TimerKind } from '../domain/caseTimers.js';
+import type { CaseTimer, TimerKind } from '../domain/case/caseTimers.js';
 import type { Clock } from '../domain/clock.js';
 import { systemClock } from './systemClock.js';
 

@@ -1,6 +1,6 @@
 import { timerId, type TimerChanges } from '../application/timerBackend.js';
 import type { TimerSchedule } from '../application/timerSchedule.js';
-import type { CaseTimer } from '../domain/caseTimers.js';
+import type { CaseTimer } from '../domain/case/caseTimers.js';
 
 /** The timer schedule in memory (tests); the same contract as the SQLite file. */
 export class MemoryTimerSchedule implements TimerSchedule {

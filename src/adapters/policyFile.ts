@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { defaultPolicy } from '../domain/defaultPolicy.js';
+import { defaultPolicy } from '../domain/policy/defaultPolicy.js';
 import { policyInvalid } from '../domain/docketError.js';
-import { parsePolicy, type Policy } from '../domain/policy.js';
+import { parsePolicy, type Policy } from '../domain/policy/policy.js';
 import { err, type Result } from '../domain/result.js';
 
 /** Parses a policy given inline (an object) or as JSON text; errors name the path in the file. */

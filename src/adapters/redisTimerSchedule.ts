@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { timerId, type TimerChanges } from '../application/timerBackend.js';
 import type { TimerSchedule } from '../application/timerSchedule.js';
-import { timerKinds, type CaseTimer } from '../domain/caseTimers.js';
+import { timerKinds, type CaseTimer } from '../domain/case/caseTimers.js';
 import { DocketError, ErrorCode } from '../domain/docketError.js';
 import { TIMER_SCHEDULE_VERSION } from './sqliteTimerSchedule.js';
 

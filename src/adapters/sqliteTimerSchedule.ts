@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { TimerChanges } from '../application/timerBackend.js';
 import { timerId } from '../application/timerBackend.js';
 import type { TimerSchedule } from '../application/timerSchedule.js';
-import { timerKinds, type CaseTimer, type TimerKind } from '../domain/caseTimers.js';
+import { timerKinds, type CaseTimer, type TimerKind } from '../domain/case/caseTimers.js';
 
 /**
  * Bumped when the rules that derive pending timers from the log change: a schedule written

@@ -1,5 +1,5 @@
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
-import { applyCaseEvent, type CaseSnapshot } from '../domain/rebuildCase.js';
+import { applyCaseEvent, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { caseStreamId, toMachineEvent } from './caseStream.js';
 import { canonicalEventHash, eventHash } from './eventHash.js';
 import {

@@ -1,10 +1,10 @@
-import { businessTimeBetween } from '../domain/businessCalendar.js';
-import { pendingTimers, type TimerKind } from '../domain/caseTimers.js';
+import { businessTimeBetween } from '../domain/policy/businessCalendar.js';
+import { pendingTimers, type TimerKind } from '../domain/case/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
-import type { Policy } from '../domain/policy.js';
-import { policyCalendar } from '../domain/policyCalendars.js';
-import { applyCaseEvent, type CaseSnapshot } from '../domain/rebuildCase.js';
-import { lookupSeverityRule } from '../domain/severityRule.js';
+import type { Policy } from '../domain/policy/policy.js';
+import { policyCalendar } from '../domain/policy/policyCalendars.js';
+import { applyCaseEvent, type CaseSnapshot } from '../domain/case/rebuildCase.js';
+import { lookupSeverityRule } from '../domain/policy/severityRule.js';
 import { toMachineEvent } from './caseStream.js';
 import type { RecordedEvent } from './eventStore.js';
 

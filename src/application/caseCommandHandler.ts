@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import type { Actor } from '../domain/actor.js';
-import { authorize } from '../domain/caseAccess.js';
-import { currentSchemaVersion } from '../domain/caseEvents.js';
-import type { CommandType } from '../domain/caseInput.js';
+import { authorize } from '../domain/case/caseAccess.js';
+import { currentSchemaVersion } from '../domain/case/stream/caseEvents.js';
+import type { CommandType } from '../domain/case/caseCommands.js';
 import type { Clock } from '../domain/clock.js';
-import { decideCase, type Decision } from '../domain/decideCase.js';
+import { decideCase, type Decision } from '../domain/case/decideCase.js';
 import {
   DocketError,
   ErrorCode,
@@ -14,9 +14,9 @@ import {
   validationError,
 } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
-import { rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
+import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
-import type { Tenant } from '../domain/tenant.js';
+import type { Tenant } from '../domain/policy/tenant.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { CASE_ID_PATTERN, caseStreamId, loadCase, toMachineEvent } from './caseStream.js';
 import {

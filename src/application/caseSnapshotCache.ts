@@ -1,4 +1,4 @@
-import type { CaseSnapshot } from '../domain/rebuildCase.js';
+import type { CaseSnapshot } from '../domain/case/rebuildCase.js';
 
 /**
  * The most recently used case snapshots, so a command on a busy case need not replay its

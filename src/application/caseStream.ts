@@ -1,6 +1,6 @@
 import type { CaseMachineEvent } from '../../machines/caseMachine.js';
-import type { CaseEvent } from '../domain/caseEvents.js';
-import { rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
+import type { CaseEvent } from '../domain/case/stream/caseEvents.js';
+import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
 
 /** The stream of case `id`. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import type { Policy } from '../domain/policy.js';
+import type { Policy } from '../domain/policy/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { CaseCommandHandler } from './caseCommandHandler.js';
 import { caseEventUpcasters } from './caseEventUpcasters.js';

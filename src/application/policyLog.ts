@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { policyInvalid } from '../domain/docketError.js';
-import { parsePolicy, type Policy } from '../domain/policy.js';
+import { parsePolicy, type Policy } from '../domain/policy/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { directoryEvent } from './directoryEvent.js';
 import { DirectoryStream } from './directoryStream.js';

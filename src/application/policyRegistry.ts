@@ -1,4 +1,4 @@
-import type { Policy } from '../domain/policy.js';
+import type { Policy } from '../domain/policy/policy.js';
 
 /** The policy in force and the earlier versions running cases were opened under. */
 export interface PolicyRegistry {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { actorSchema } from '../domain/actor.js';
-import { commandTypes, type CommandType } from '../domain/caseInput.js';
+import { commandTypes, type CommandType } from '../domain/case/caseCommands.js';
 import { isoInstantSchema, parseInstant } from '../domain/instant.js';
-import { tenantSchema } from '../domain/tenant.js';
+import { tenantSchema } from '../domain/policy/tenant.js';
 
 /** A `docket simulate` scenario (DESIGN.md §6). */
 export const scenarioSchema = z

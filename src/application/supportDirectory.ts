@@ -1,10 +1,10 @@
-import { isOpenAt, nextOpening } from '../domain/businessCalendar.js';
+import { isOpenAt, nextOpening } from '../domain/policy/businessCalendar.js';
 import { notFound } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
-import type { Policy, PolicyPhone } from '../domain/policy.js';
-import { policyCalendar } from '../domain/policyCalendars.js';
+import type { Policy, PolicyPhone } from '../domain/policy/policy.js';
+import { policyCalendar } from '../domain/policy/policyCalendars.js';
 import { err, ok, type Result } from '../domain/result.js';
-import { lineCalendarId, offeredSeverities } from '../domain/severityRule.js';
+import { lineCalendarId, offeredSeverities } from '../domain/policy/severityRule.js';
 
 export interface LineAvailability {
   readonly id: string;

@@ -1,4 +1,4 @@
-import type { CaseTimer } from '../domain/caseTimers.js';
+import type { CaseTimer } from '../domain/case/caseTimers.js';
 
 /** Fires one timer: issues its check command. Throws TimerNotDueError if it came early. */
 export type FireTimer = (timer: CaseTimer) => Promise<void>;

@@ -1,5 +1,5 @@
 import { timerActor } from '../domain/actor.js';
-import { timerCommand, type CaseTimer } from '../domain/caseTimers.js';
+import { timerCommand, type CaseTimer } from '../domain/case/caseTimers.js';
 import type { Clock } from '../domain/clock.js';
 import type { CaseCommandHandler } from './caseCommandHandler.js';
 import { TimerNotDueError, timerId, type FireTimer } from './timerBackend.js';

@@ -1,4 +1,4 @@
-import { compareTimers, type CaseTimer } from '../domain/caseTimers.js';
+import { compareTimers, type CaseTimer } from '../domain/case/caseTimers.js';
 import { MinHeap } from './minHeap.js';
 import { timerId } from './timerBackend.js';
 

@@ -1,4 +1,4 @@
-import type { CaseTimer } from '../domain/caseTimers.js';
+import type { CaseTimer } from '../domain/case/caseTimers.js';
 import type { TimerChanges } from './timerBackend.js';
 
 /**

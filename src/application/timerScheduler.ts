@@ -1,5 +1,5 @@
-import { pendingTimers, type CaseTimer } from '../domain/caseTimers.js';
-import { applyCaseEvent, rebuildCase, type CaseSnapshot } from '../domain/rebuildCase.js';
+import { pendingTimers, type CaseTimer } from '../domain/case/caseTimers.js';
+import { applyCaseEvent, rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { caseStreamId, toMachineEvent } from './caseStream.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';

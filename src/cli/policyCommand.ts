@@ -1,8 +1,8 @@
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { systemClock } from '../adapters/systemClock.js';
 import type { Clock } from '../domain/clock.js';
-import { defaultPolicyDocument } from '../domain/defaultPolicy.js';
-import { policyHorizonWarnings } from '../domain/policyHorizons.js';
+import { defaultPolicyDocument } from '../domain/policy/defaultPolicy.js';
+import { policyHorizonWarnings } from '../domain/policy/policyHorizons.js';
 import type { CliIo } from './cliIo.js';
 
 /** `docket policy show`: the built-in default policy, as a starting point for a policy file. */

@@ -1,13 +1,13 @@
 import { DateTime } from 'luxon';
 import { readPolicyFile } from '../adapters/policyFile.js';
-import { addBusinessTime } from '../domain/businessCalendar.js';
-import { describeDuration } from '../domain/businessDuration.js';
-import { calendarHorizonWarning } from '../domain/calendarHorizon.js';
+import { addBusinessTime } from '../domain/policy/businessCalendar.js';
+import { describeDuration } from '../domain/policy/businessDuration.js';
+import { calendarHorizonWarning } from '../domain/policy/calendarHorizon.js';
 import { validationError } from '../domain/docketError.js';
 import { parseInstant } from '../domain/instant.js';
-import { policyCalendar } from '../domain/policyCalendars.js';
-import { severitySchema } from '../domain/severity.js';
-import { lookupSeverityRule } from '../domain/severityRule.js';
+import { policyCalendar } from '../domain/policy/policyCalendars.js';
+import { severitySchema } from '../domain/policy/severity.js';
+import { lookupSeverityRule } from '../domain/policy/severityRule.js';
 import type { CliIo } from './cliIo.js';
 
 export interface SlaDueOptions {

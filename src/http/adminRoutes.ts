@@ -5,7 +5,7 @@ import { tenantPatchSchema } from '../application/tenantDirectory.js';
 import { tokenRequestSchema, type TokenRegistry } from '../application/tokenRegistry.js';
 import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
-import { tenantSchema } from '../domain/tenant.js';
+import { tenantSchema } from '../domain/policy/tenant.js';
 import { anyCaller } from './routeAccess.js';
 
 const tenantView = z.object({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { horizonMessage } from '../domain/calendarHorizon.js';
-import { deadlineWarningSchema } from '../domain/caseEvents.js';
-import { pendingTimers, timerKinds } from '../domain/caseTimers.js';
+import { horizonMessage } from '../domain/policy/calendarHorizon.js';
+import { deadlineWarningSchema } from '../domain/case/stream/caseEvents.js';
+import { pendingTimers, timerKinds } from '../domain/case/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
-import type { CaseSnapshot } from '../domain/rebuildCase.js';
+import type { CaseSnapshot } from '../domain/case/rebuildCase.js';
 import type { CommittedEvent } from '../application/caseCommandHandler.js';
 
 const instant = z.iso.datetime();

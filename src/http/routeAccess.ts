@@ -3,7 +3,7 @@ import type { CaseTenancy } from '../application/caseTenancy.js';
 import { CASE_ID_PATTERN } from '../application/caseStream.js';
 import { tokenRoles } from '../application/tokenRegistry.js';
 import type { ActorRole } from '../domain/actor.js';
-import { canSeeCase, roleRefusal } from '../domain/caseAccess.js';
+import { canSeeCase, roleRefusal } from '../domain/case/caseAccess.js';
 import { notFound } from '../domain/docketError.js';
 
 /** Who may use a route, declared on the route (`config.access`) and enforced in one place. */

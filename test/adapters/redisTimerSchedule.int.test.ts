@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLease } from '../../src/adapters/redisLease.js';
 import { NotLeaderError, RedisTimerSchedule } from '../../src/adapters/redisTimerSchedule.js';
-import type { CaseTimer } from '../../src/domain/caseTimers.js';
+import type { CaseTimer } from '../../src/domain/case/caseTimers.js';
 import { deleteKeysWithPrefix, redisAvailability } from '../specs/redisSpec.js';
 
 const redis = await redisAvailability();

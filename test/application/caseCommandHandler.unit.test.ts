@@ -4,7 +4,7 @@ import { CaseCommandHandler } from '../../src/application/caseCommandHandler.js'
 import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
 import { policyRegistry } from '../../src/application/policyRegistry.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import { ada, contoso, fabrikam, li, timer } from '../specs/caseSpec.js';
 
 const openInput = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../../src/application/scenario.js';
 import { runSimulation, type SimulationOutput } from '../../src/application/simulation.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 
 const runExample = (name: string): SimulationOutput =>
   runSimulation(

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timerId } from '../../src/application/timerBackend.js';
 import { TimerQueue } from '../../src/application/timerQueue.js';
-import { compareTimers, timerKinds, type CaseTimer } from '../../src/domain/caseTimers.js';
+import { compareTimers, timerKinds, type CaseTimer } from '../../src/domain/case/caseTimers.js';
 
 const timer = fc.record({
   caseId: fc.constantFrom('a', 'b', 'c', 'd'),

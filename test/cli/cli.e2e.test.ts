@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { policyCheck } from '../../src/cli/policyCommand.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicyDocument } from '../../src/domain/policy/defaultPolicy.js';
 
 /** Runs the built `docket` binary as a user would (`npm test` builds it first). */
 const docket = (...args: string[]) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicyDocument } from '../../src/domain/policy/defaultPolicy.js';
 import { deleteKeysWithPrefix, redisAvailability } from '../specs/redisSpec.js';
 
 /**

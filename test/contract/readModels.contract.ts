@@ -17,9 +17,9 @@ import { policyRegistry } from '../../src/application/policyRegistry.js';
 import { projectionContext } from '../../src/application/projectionContext.js';
 import { Projector, type ProjectorOptions } from '../../src/application/projector.js';
 import type { Actor } from '../../src/domain/actor.js';
-import type { CommandType } from '../../src/domain/caseInput.js';
+import type { CommandType } from '../../src/domain/case/caseCommands.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 
 /** One empty read-model database, and how to remove it. */
 export interface ReadModelsFixture {

@@ -5,7 +5,7 @@ import {
   type FireTimer,
   type TimerBackend,
 } from '../../src/application/timerBackend.js';
-import { compareTimers, timerKinds, type CaseTimer } from '../../src/domain/caseTimers.js';
+import { compareTimers, timerKinds, type CaseTimer } from '../../src/domain/case/caseTimers.js';
 
 export interface TimerBackendFixture {
   /**

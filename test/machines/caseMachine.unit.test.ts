@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import { parseInstant } from '../../src/domain/instant.js';
-import { applyCaseEvent, rebuildCase } from '../../src/domain/rebuildCase.js';
+import { applyCaseEvent, rebuildCase } from '../../src/domain/case/rebuildCase.js';
 import { openedEvent, rebuild, type GivenEvent } from '../specs/caseSpec.js';
 
 const opened = openedEvent();

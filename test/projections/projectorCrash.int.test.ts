@@ -16,9 +16,9 @@ import { Projector } from '../../src/application/projector.js';
 import { scenarioSchema } from '../../src/application/scenario.js';
 import { runSimulation, type SimulatedEvent } from '../../src/application/simulation.js';
 import type { Actor } from '../../src/domain/actor.js';
-import { caseEventTypes, currentSchemaVersion } from '../../src/domain/caseEvents.js';
+import { caseEventTypes, currentSchemaVersion } from '../../src/domain/case/stream/caseEvents.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 
 /**
  * A projector killed with SIGKILL in the middle of a long catch-up (20,000+ case events, 200 per

@@ -18,9 +18,9 @@ import {
   type SimulationOutput,
 } from '../../src/application/simulation.js';
 import type { Actor } from '../../src/domain/actor.js';
-import { currentSchemaVersion, type CaseEventOf } from '../../src/domain/caseEvents.js';
+import { currentSchemaVersion, type CaseEventOf } from '../../src/domain/case/stream/caseEvents.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 
 /**
  * The SLA report for a simulated month (November 2026, `docket simulate`'s engine), checked

@@ -1,15 +1,15 @@
 import { expect } from 'vitest';
 import type { Actor } from '../../src/domain/actor.js';
-import type { CaseEvent } from '../../src/domain/caseEvents.js';
-import type { CommandType } from '../../src/domain/caseInput.js';
-import { decideCase, type Decision } from '../../src/domain/decideCase.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import type { CaseEvent } from '../../src/domain/case/stream/caseEvents.js';
+import type { CommandType } from '../../src/domain/case/caseCommands.js';
+import { decideCase, type Decision } from '../../src/domain/case/decideCase.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import type { ErrorCode } from '../../src/domain/docketError.js';
 import { parseInstant } from '../../src/domain/instant.js';
-import type { Policy } from '../../src/domain/policy.js';
-import { rebuildCase, type CaseSnapshot } from '../../src/domain/rebuildCase.js';
+import type { Policy } from '../../src/domain/policy/policy.js';
+import { rebuildCase, type CaseSnapshot } from '../../src/domain/case/rebuildCase.js';
 import type { Result } from '../../src/domain/result.js';
-import type { Tenant } from '../../src/domain/tenant.js';
+import type { Tenant } from '../../src/domain/policy/tenant.js';
 
 /** A stored event in a spec: the event and when it occurred (ISO with offset). */
 export type GivenEvent = CaseEvent & { at: string };

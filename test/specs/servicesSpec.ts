@@ -1,9 +1,9 @@
 import { createDocketServices, type DocketServices } from '../../src/application/docketServices.js';
 import type { EventStore } from '../../src/application/eventStore.js';
 import type { Clock } from '../../src/domain/clock.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
-import type { Policy } from '../../src/domain/policy.js';
-import type { Tenant } from '../../src/domain/tenant.js';
+import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import type { Policy } from '../../src/domain/policy/policy.js';
+import type { Tenant } from '../../src/domain/policy/tenant.js';
 
 export const contosoTenant: Tenant = {
   id: 'contoso',

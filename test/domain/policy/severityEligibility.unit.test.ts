@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy, defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
-import { parsePolicy } from '../../src/domain/policy.js';
-import { assignSeverity } from '../../src/domain/severityEligibility.js';
+import { defaultPolicy, defaultPolicyDocument } from '../../../src/domain/policy/defaultPolicy.js';
+import { parsePolicy } from '../../../src/domain/policy/policy.js';
+import { assignSeverity } from '../../../src/domain/policy/severityEligibility.js';
 
 const assign = (
   offering: string,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { utcOffsetMinutes, zonedDate } from '../../src/domain/zonedDate.js';
+import { utcOffsetMinutes, zonedDate } from '../../../src/domain/policy/zonedDate.js';
 
 /** Whole-hour, half-hour and 45-minute offsets; DST shifts of one hour and of 30 minutes. */
 const zones = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caseView } from '../../src/http/caseView.js';
-import { ada, givenCase, li, openedEvent, timer, type GivenEvent } from '../specs/caseSpec.js';
+import { caseView } from '../../../src/http/caseView.js';
+import { ada, givenCase, li, openedEvent, timer, type GivenEvent } from '../../specs/caseSpec.js';
 
 // The built-in China business-hours calendar knows holidays through 2026-12-31 only: deadlines
 // on the billing line that run into 2027 are computed from the weekly hours and flagged.

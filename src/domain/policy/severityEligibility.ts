@@ -1,6 +1,6 @@
-import { severityNotOffered } from './docketError.js';
+import { severityNotOffered } from '../docketError.js';
 import type { Policy } from './policy.js';
-import { err, ok, type Result } from './result.js';
+import { err, ok, type Result } from '../result.js';
 import { lowerSeverity, severityRank, type Severity } from './severity.js';
 import { lookupLine, notOfferedMessage } from './severityRule.js';
 

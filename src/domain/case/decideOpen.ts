@@ -1,15 +1,15 @@
-import type { Actor } from './actor.js';
-import { caseDeadline } from './calendarHorizon.js';
-import type { CaseEventOf } from './caseEvents.js';
-import type { CommandInput } from './caseInput.js';
-import { notFound, validationError, type FieldIssue } from './docketError.js';
-import { assessImpact } from './impactAssessment.js';
-import { formatInstant } from './instant.js';
-import type { Policy } from './policy.js';
-import { err, ok, type Result } from './result.js';
-import { assignSeverity } from './severityEligibility.js';
-import { lookupSeverityRule } from './severityRule.js';
-import type { Tenant } from './tenant.js';
+import type { Actor } from '../actor.js';
+import { caseDeadline } from '../policy/calendarHorizon.js';
+import type { CaseEventOf } from './stream/caseEvents.js';
+import type { CommandInput } from './caseCommands.js';
+import { notFound, validationError, type FieldIssue } from '../docketError.js';
+import { assessImpact } from '../policy/impactAssessment.js';
+import { formatInstant } from '../instant.js';
+import type { Policy } from '../policy/policy.js';
+import { err, ok, type Result } from '../result.js';
+import { assignSeverity } from '../policy/severityEligibility.js';
+import { lookupSeverityRule } from '../policy/severityRule.js';
+import type { Tenant } from '../policy/tenant.js';
 
 /**
  * Opening a case: checks the line and category against the policy's taxonomy, assigns the

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
+import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
 import {
   lineCalendarId,
   lookupSeverityRule,
   resolveCalendarRef,
-} from '../../src/domain/severityRule.js';
+} from '../../../src/domain/policy/severityRule.js';
 
 describe('lookupSeverityRule', () => {
   it('finds 21vianet technical B on the 09:00–24:00 calendar', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/domain/clock.js';
-import { defaultPolicy, defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
-import { parsePolicy, type Policy, type PolicyInput } from '../../src/domain/policy.js';
-import { policyHorizonWarnings } from '../../src/domain/policyHorizons.js';
+import { VirtualClock } from '../../../src/domain/clock.js';
+import { defaultPolicy, defaultPolicyDocument } from '../../../src/domain/policy/defaultPolicy.js';
+import { parsePolicy, type Policy, type PolicyInput } from '../../../src/domain/policy/policy.js';
+import { policyHorizonWarnings } from '../../../src/domain/policy/policyHorizons.js';
 
 const at = (iso: string) => Date.parse(iso);
 const policyWith = (edit: (doc: PolicyInput) => void): Policy => {

@@ -1,11 +1,11 @@
-import type { CaseContext } from '../../machines/caseContext.js';
-import { activeStates, type CaseStateName } from '../../machines/caseMachine.js';
-import type { Actor } from './actor.js';
-import { businessTimeBetween } from './businessCalendar.js';
-import { caseDeadline } from './calendarHorizon.js';
+import type { CaseContext } from './stream/caseContext.js';
+import { activeStates, type CaseStateName } from '../../../machines/caseMachine.js';
+import type { Actor } from '../actor.js';
+import { businessTimeBetween } from '../policy/businessCalendar.js';
+import { caseDeadline } from '../policy/calendarHorizon.js';
 import { authorize } from './caseAccess.js';
-import type { CaseEvent } from './caseEvents.js';
-import { commandInputSchemas, type CommandInput, type CommandType } from './caseInput.js';
+import type { CaseEvent } from './stream/caseEvents.js';
+import { commandInputSchemas, type CommandInput, type CommandType } from './caseCommands.js';
 import { decideOpen } from './decideOpen.js';
 import {
   DocketError,
@@ -13,16 +13,16 @@ import {
   notFound,
   severityNotOffered,
   validationError,
-} from './docketError.js';
-import { formatInstant } from './instant.js';
-import type { Policy } from './policy.js';
-import { policyCalendar } from './policyCalendars.js';
+} from '../docketError.js';
+import { formatInstant } from '../instant.js';
+import type { Policy } from '../policy/policy.js';
+import { policyCalendar } from '../policy/policyCalendars.js';
 import { applyCaseEvent, type CaseSnapshot } from './rebuildCase.js';
-import { err, ok, type Result } from './result.js';
-import { lowerSeverity, type Severity } from './severity.js';
-import { lookupSeverityRule } from './severityRule.js';
-import type { Tenant } from './tenant.js';
-import { toFieldIssues } from './zodIssues.js';
+import { err, ok, type Result } from '../result.js';
+import { lowerSeverity, type Severity } from '../policy/severity.js';
+import { lookupSeverityRule } from '../policy/severityRule.js';
+import type { Tenant } from '../policy/tenant.js';
+import { toFieldIssues } from '../zodIssues.js';
 
 export interface CaseCommand {
   readonly type: CommandType;

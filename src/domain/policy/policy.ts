@@ -2,10 +2,10 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { businessDurationSchema } from './businessDuration.js';
 import { calendarDefinitionSchema } from './calendarDefinition.js';
-import { policyInvalid } from './docketError.js';
-import { err, ok, type Result } from './result.js';
+import { policyInvalid } from '../docketError.js';
+import { err, ok, type Result } from '../result.js';
 import { severities, severityRank, severitySchema } from './severity.js';
-import { toFieldIssues } from './zodIssues.js';
+import { toFieldIssues } from '../zodIssues.js';
 
 /** Ids of offerings, lines, calendars and categories: `21vianet`, `cn-daily`, `ad-sync`. */
 const idSchema = z

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, compileCalendar } from '../../src/domain/businessCalendar.js';
-import { calendarHorizonWarning, caseDeadline } from '../../src/domain/calendarHorizon.js';
-import { calendarDefinitionSchema } from '../../src/domain/calendarDefinition.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
-import { policyCalendar } from '../../src/domain/policyCalendars.js';
+import { addBusinessTime, compileCalendar } from '../../../src/domain/policy/businessCalendar.js';
+import {
+  calendarHorizonWarning,
+  caseDeadline,
+} from '../../../src/domain/policy/calendarHorizon.js';
+import { calendarDefinitionSchema } from '../../../src/domain/policy/calendarDefinition.js';
+import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
+import { policyCalendar } from '../../../src/domain/policy/policyCalendars.js';
 
 const at = (iso: string) => Date.parse(iso);
 const billing = policyCalendar(defaultPolicy, 'cn-business-hours');

@@ -1,7 +1,7 @@
 import type { BusinessDuration } from './businessDuration.js';
-import { severityNotOffered, validationError } from './docketError.js';
+import { severityNotOffered, validationError } from '../docketError.js';
 import type { CalendarRef, Policy, PolicyLine, PolicyOffering, SeverityTerms } from './policy.js';
-import { err, ok, type Result } from './result.js';
+import { err, ok, type Result } from '../result.js';
 import { severities, severityRank, type Severity } from './severity.js';
 
 /** What the policy says about one severity on one line: target, calendar, nonresponse period. */

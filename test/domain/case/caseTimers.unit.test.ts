@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareTimers, pendingTimers, type CaseTimer } from '../../src/domain/caseTimers.js';
-import { parseInstant } from '../../src/domain/instant.js';
-import { openedEvent, rebuild, type GivenEvent } from '../specs/caseSpec.js';
+import {
+  compareTimers,
+  pendingTimers,
+  type CaseTimer,
+} from '../../../src/domain/case/caseTimers.js';
+import { parseInstant } from '../../../src/domain/instant.js';
+import { openedEvent, rebuild, type GivenEvent } from '../../specs/caseSpec.js';
 
 const opened = openedEvent();
 const asked: GivenEvent = {

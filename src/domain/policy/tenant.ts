@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validationError, type DocketError } from './docketError.js';
+import { validationError, type DocketError } from '../docketError.js';
 import type { Policy } from './policy.js';
 
 export const tenantSchema = z.strictObject({

@@ -1,7 +1,7 @@
-import type { BusinessDuration } from '../src/domain/businessDuration.js';
-import type { DeadlineWarning } from '../src/domain/caseEvents.js';
-import type { ResolutionReason } from '../src/domain/caseInput.js';
-import type { Severity } from '../src/domain/severity.js';
+import type { BusinessDuration } from '../../policy/businessDuration.js';
+import type { DeadlineWarning } from './caseEvents.js';
+import type { ResolutionReason } from '../caseCommands.js';
+import type { Severity } from '../../policy/severity.js';
 
 /** Everything the case machine knows about a case, rebuilt from its events. Instants are epoch ms. */
 export interface CaseContext {

@@ -1,7 +1,7 @@
-import type { CaseContext } from '../../machines/caseContext.js';
-import type { Actor, ActorRole } from './actor.js';
-import type { CommandType } from './caseInput.js';
-import { forbidden, notFound, type DocketError } from './docketError.js';
+import type { CaseContext } from './stream/caseContext.js';
+import type { Actor, ActorRole } from '../actor.js';
+import type { CommandType } from './caseCommands.js';
+import { forbidden, notFound, type DocketError } from '../docketError.js';
 
 /** Who may issue each command (DESIGN.md §4). */
 export const commandRoles: Record<CommandType, readonly ActorRole[]> = {

@@ -2,8 +2,8 @@ import { DateTime } from 'luxon';
 import { addBusinessTime, type BusinessCalendar } from './businessCalendar.js';
 import type { BusinessDuration } from './businessDuration.js';
 import { dateOrdinal } from './calendarDay.js';
-import type { DeadlineWarning } from './caseEvents.js';
-import { formatInstant } from './instant.js';
+import type { DeadlineWarning } from '../case/stream/caseEvents.js';
+import { formatInstant } from '../instant.js';
 import type { Policy } from './policy.js';
 import { policyCalendar } from './policyCalendars.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { businessDurationSchema } from './businessDuration.js';
-import { contactSchema, resolutionReasonSchema } from './caseInput.js';
-import { impactSchema } from './impactAssessment.js';
-import { severitySchema } from './severity.js';
+import { businessDurationSchema } from '../../policy/businessDuration.js';
+import { contactSchema, resolutionReasonSchema } from '../caseCommands.js';
+import { impactSchema } from '../../policy/impactAssessment.js';
+import { severitySchema } from '../../policy/severity.js';
 
 const instant = z.iso.datetime();
 

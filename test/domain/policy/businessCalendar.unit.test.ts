@@ -6,8 +6,8 @@ import {
   compileCalendar,
   isOpenAt,
   nextOpening,
-} from '../../src/domain/businessCalendar.js';
-import { calendarDefinitionSchema } from '../../src/domain/calendarDefinition.js';
+} from '../../../src/domain/policy/businessCalendar.js';
+import { calendarDefinitionSchema } from '../../../src/domain/policy/calendarDefinition.js';
 
 const HOUR = 3_600_000;
 type Windows = [string, string][];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicyDocument } from '../../src/domain/defaultPolicy.js';
-import { parsePolicy, type PolicyInput } from '../../src/domain/policy.js';
+import { defaultPolicyDocument } from '../../../src/domain/policy/defaultPolicy.js';
+import { parsePolicy, type PolicyInput } from '../../../src/domain/policy/policy.js';
 
 /** A copy of the default document with one thing broken. */
 const broken = (breakIt: (doc: PolicyInput) => void): PolicyInput => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assessImpact, impactSchema, type Impact } from '../../src/domain/impactAssessment.js';
+import {
+  assessImpact,
+  impactSchema,
+  type Impact,
+} from '../../../src/domain/policy/impactAssessment.js';
 
 describe('assessImpact — the seed severity table examples', () => {
   const examples: [string, Impact, 'A' | 'B' | 'C'][] = [

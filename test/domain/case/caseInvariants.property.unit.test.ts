@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseStates } from '../../machines/caseMachine.js';
-import type { Actor } from '../../src/domain/actor.js';
-import type { CaseEvent } from '../../src/domain/caseEvents.js';
-import { commandRoles } from '../../src/domain/caseAccess.js';
-import { commandTypes, type CommandType } from '../../src/domain/caseInput.js';
-import { pendingTimers } from '../../src/domain/caseTimers.js';
-import { decideCase } from '../../src/domain/decideCase.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
-import { rebuildCase, type CaseSnapshot } from '../../src/domain/rebuildCase.js';
-import type { Tenant } from '../../src/domain/tenant.js';
+import { caseStates } from '../../../machines/caseMachine.js';
+import type { Actor } from '../../../src/domain/actor.js';
+import type { CaseEvent } from '../../../src/domain/case/stream/caseEvents.js';
+import { commandRoles } from '../../../src/domain/case/caseAccess.js';
+import { commandTypes, type CommandType } from '../../../src/domain/case/caseCommands.js';
+import { pendingTimers } from '../../../src/domain/case/caseTimers.js';
+import { decideCase } from '../../../src/domain/case/decideCase.js';
+import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
+import { rebuildCase, type CaseSnapshot } from '../../../src/domain/case/rebuildCase.js';
+import type { Tenant } from '../../../src/domain/policy/tenant.js';
 
 const tenants: Tenant[] = [
   { id: 'contoso', offering: '21vianet', advancedAgreement: true },

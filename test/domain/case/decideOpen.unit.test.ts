@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ada, bo, cy, givenCase, li, auditor, openedEvent } from '../specs/caseSpec.js';
+import { ada, bo, cy, givenCase, li, auditor, openedEvent } from '../../specs/caseSpec.js';
 
 const at = '2026-11-23T10:00:00+08:00';
 const input = (overrides: Record<string, unknown> = {}) => ({

@@ -1,9 +1,13 @@
 import type { SnapshotFrom } from 'xstate';
-import type { CaseContext } from '../../machines/caseContext.js';
-import type { caseMachine, CaseMachineEvent, CaseStateName } from '../../machines/caseMachine.js';
-import { initialCaseSnapshot, nextCaseSnapshot } from '../../machines/caseMachineStep.js';
-import { invalidTransition, type DocketError } from './docketError.js';
-import { err, ok, type Result } from './result.js';
+import type { CaseContext } from './stream/caseContext.js';
+import type {
+  caseMachine,
+  CaseMachineEvent,
+  CaseStateName,
+} from '../../../machines/caseMachine.js';
+import { initialCaseSnapshot, nextCaseSnapshot } from '../../../machines/caseMachineStep.js';
+import { invalidTransition, type DocketError } from '../docketError.js';
+import { err, ok, type Result } from '../result.js';
 
 /** A case rebuilt from its stream: lifecycle state, context and the revision of its last event. */
 export interface CaseSnapshot {

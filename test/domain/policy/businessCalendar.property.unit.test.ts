@@ -7,12 +7,12 @@ import {
   compileCalendar,
   isOpenAt,
   nextOpening,
-} from '../../src/domain/businessCalendar.js';
+} from '../../../src/domain/policy/businessCalendar.js';
 import {
   type CalendarDefinition,
   calendarDefinitionSchema,
   weekdays,
-} from '../../src/domain/calendarDefinition.js';
+} from '../../../src/domain/policy/calendarDefinition.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -8,7 +8,7 @@ import {
   openedEvent,
   timer,
   type GivenEvent,
-} from '../specs/caseSpec.js';
+} from '../../specs/caseSpec.js';
 
 const opened = openedEvent(); // contoso, 21vianet technical B, Mon 2026-11-23 10:00 +08:00, due Tue 10:00
 const responded: GivenEvent = {

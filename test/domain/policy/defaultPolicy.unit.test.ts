@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime } from '../../src/domain/businessCalendar.js';
-import { defaultPolicy } from '../../src/domain/defaultPolicy.js';
-import { policyCalendar } from '../../src/domain/policyCalendars.js';
+import { addBusinessTime } from '../../../src/domain/policy/businessCalendar.js';
+import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
+import { policyCalendar } from '../../../src/domain/policy/policyCalendars.js';
 
 const line = (offering: string, lineId: string) =>
   defaultPolicy.offerings[offering]!.lines[lineId]!;

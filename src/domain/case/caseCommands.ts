@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { impactSchema } from './impactAssessment.js';
-import { severitySchema } from './severity.js';
+import { impactSchema } from '../policy/impactAssessment.js';
+import { severitySchema } from '../policy/severity.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
