@@ -104,7 +104,7 @@ const copy = (r: SlaCasesTable): SlaCasesTable => ({
   survey_rating: r.survey_rating,
 });
 
-/** Per-case SLA facts; `src/application/slaReport.ts` aggregates them per offering, line, severity, day. */
+/** Per-case SLA facts; `projections/slaReport.ts` aggregates them by offering, line, severity, day. */
 export const slaCompliance: Projection = {
   name: 'sla-compliance',
   version: 1,

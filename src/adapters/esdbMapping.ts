@@ -22,8 +22,8 @@ import {
  * the same API continues as `@kurrent/kurrentdb-client`). No I/O here: esdbEventStore.ts does the
  * calls, this file decides what goes over the wire and what comes back.
  *
- * - Streams: the port's stream ids as-is (`case-<id>`, `tenant-<id>`); the port's pattern never
- *   produces a `$` (system) stream.
+ * - Streams: the port's stream ids as-is (`case-<id>`, `directory-tenants`, `directory-tokens`, …);
+ *   the port's pattern never produces a `$` (system) stream.
  * - Revisions: ESDB revisions are `bigint` from 0, the port's are numbers (a stream never comes
  *   near 2^53 events, so `Number()` is exact).
  * - Positions: the port's global position is ESDB's *commit* position (a byte offset in the
