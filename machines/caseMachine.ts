@@ -3,8 +3,8 @@ import type {
   CaseEvent,
   CaseEventOf,
   CaseEventType,
-  DeadlineWarning,
 } from '../src/domain/case/stream/caseEvents.js';
+import type { DeadlineWarning } from '../src/domain/policy/calendarHorizon.js';
 import { lowerSeverity } from '../src/domain/policy/severity.js';
 import type { CaseContext } from '../src/domain/case/stream/caseContext.js';
 

@@ -1,5 +1,6 @@
 import type { CompiledQuery, DialectAdapter, Transaction } from 'kysely';
-import type { RecordedEvent } from '../src/application/eventStore.js';
+import { caseIdOf, caseStreamId, isCaseStream } from '../src/domain/case/stream/caseStreamId.js';
+import type { RecordedEvent } from '../src/domain/recordedEvent.js';
 import type { ProjectionContext, ProjectionFold, ProjectionWrite } from './projection.js';
 import type { ReadModelDatabase } from './readModelDatabase.js';
 
@@ -12,7 +13,6 @@ export type EvolveRow<R> = (
   ctx: ProjectionContext,
 ) => R | undefined;
 
-const CASE_PREFIX = 'case-';
 /** Ids per SELECT or DELETE: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const IDS_PER_STATEMENT = 5_000;
 /** Rows per upsert: ~17 columns each, 8,500 parameters. */
@@ -77,7 +77,7 @@ export const caseRowFold = <T extends CaseTables>(
   return {
     add(event) {
       const id = event.streamId;
-      if (!id.startsWith(CASE_PREFIX)) return;
+      if (!isCaseStream(id)) return;
       const queued = waiting.size === 0 ? undefined : waiting.get(id);
       if (queued !== undefined) {
         queued.push(event);
@@ -140,10 +140,10 @@ export const caseRowFold = <T extends CaseTables>(
       const found = await db
         .selectFrom(rowsTable)
         .selectAll()
-        .where('case_id', 'in', ids.map(caseId))
+        .where('case_id', 'in', ids.map(caseIdOf))
         .execute();
       for (const id of ids) base.set(id, null);
-      for (const row of found) base.set(CASE_PREFIX + row.case_id, row as unknown as Row);
+      for (const row of found) base.set(caseStreamId(row.case_id), row as unknown as Row);
     }
     for (const [id, events] of batch.waiting) {
       let row = base.get(id) ?? null;
@@ -163,7 +163,7 @@ export const caseRowFold = <T extends CaseTables>(
     for (let i = 0; i < deletes.length; i += IDS_PER_STATEMENT) {
       await db
         .deleteFrom(rowsTable)
-        .where('case_id', 'in', deletes.slice(i, i + IDS_PER_STATEMENT).map(caseId))
+        .where('case_id', 'in', deletes.slice(i, i + IDS_PER_STATEMENT).map(caseIdOf))
         .execute();
     }
     if (upserts.length === 0) return;
@@ -202,8 +202,6 @@ export const caseRowFold = <T extends CaseTables>(
     }
   }
 };
-
-const caseId = (streamId: string) => streamId.slice(CASE_PREFIX.length);
 
 const sameValues = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((v, i) => v === b[i]);

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../src/application/eventStore.js';
+import type { RecordedEvent } from '../src/domain/recordedEvent.js';
 import type { CaseEventOf, CaseEventType } from '../src/domain/case/stream/caseEvents.js';
 
 /** The data of a recorded case event of type K (the caller has checked `event.type`). */

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { RecordedEvent } from '../src/application/eventStore.js';
+import type { RecordedEvent } from '../src/domain/recordedEvent.js';
 import type { ReadModelDatabase } from './readModelDatabase.js';
 
 /** What a projection may ask of the world while it applies events: pure lookups only. */

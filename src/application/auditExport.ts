@@ -1,6 +1,6 @@
 import { canonicalJson } from './eventHash.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
-import { caseStreamId } from './caseStream.js';
+import { caseStreamId } from '../domain/case/stream/caseStreamId.js';
 
 export type ExportFormat = 'json' | 'csv';
 

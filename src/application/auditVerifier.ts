@@ -1,6 +1,7 @@
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
 import { applyCaseEvent, type CaseSnapshot } from '../domain/case/rebuildCase.js';
-import { caseStreamId, toMachineEvent } from './caseStream.js';
+import { isCaseStream } from '../domain/case/stream/caseStreamId.js';
+import { toMachineEvent } from './caseStream.js';
 import { canonicalEventHash, eventHash } from './eventHash.js';
 import {
   GENESIS_HASH,
@@ -27,8 +28,6 @@ export interface StreamBreak {
  * events record; events are upcast to today's shapes first (docs/auditing.md).
  */
 export const replayableMachineVersions: readonly number[] = [CASE_MACHINE_VERSION];
-
-const CASE_PREFIX = caseStreamId('');
 
 const withoutHashes = ({
   previousHash: _previous,
@@ -75,7 +74,7 @@ export const verifyStream = (
   const breaks: StreamBreak[] = [];
   const report = (revision: number, kind: BreakKind, reason: string) =>
     breaks.push({ streamId, revision, kind, reason });
-  const isCase = streamId.startsWith(CASE_PREFIX);
+  const isCase = isCaseStream(streamId);
   let expected = 0;
   let previousHash = GENESIS_HASH;
   let snapshot: CaseSnapshot | undefined;

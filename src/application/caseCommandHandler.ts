@@ -18,7 +18,8 @@ import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Tenant } from '../domain/policy/tenant.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
-import { CASE_ID_PATTERN, caseStreamId, loadCase, toMachineEvent } from './caseStream.js';
+import { CASE_ID_PATTERN, caseStreamId } from '../domain/case/stream/caseStreamId.js';
+import { loadCase, toMachineEvent } from './caseStream.js';
 import {
   isWrongExpectedRevision,
   type EventMetadata,

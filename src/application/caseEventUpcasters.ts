@@ -1,6 +1,5 @@
+import { DAY_MS } from '../domain/instant.js';
 import type { Upcaster } from './upcasting.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * CaseResolved v1 (before the auto-close instant was recorded in the event) → v2: the

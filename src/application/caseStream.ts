@@ -1,13 +1,8 @@
 import type { CaseMachineEvent } from '../../machines/caseMachine.js';
 import type { CaseEvent } from '../domain/case/stream/caseEvents.js';
 import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
+import { caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
-
-/** The stream of case `id`. */
-export const caseStreamId = (caseId: string): string => `case-${caseId}`;
-
-/** A case id as it may appear in a stream name and a URL. */
-export const CASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 
 /** A recorded (and upcast) case event as the machine folds it. */
 export const toMachineEvent = (event: RecordedEvent): CaseMachineEvent =>

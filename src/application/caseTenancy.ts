@@ -1,4 +1,4 @@
-import { caseStreamId } from './caseStream.js';
+import { caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import type { EventStore } from './eventStore.js';
 
 /**

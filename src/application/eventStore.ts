@@ -1,4 +1,12 @@
 import { DocketError, ErrorCode } from '../domain/docketError.js';
+import type { NewEvent, RecordedEvent } from '../domain/recordedEvent.js';
+
+export type {
+  EventMetadata,
+  NewEvent,
+  RecordedEvent,
+  RecordedMetadata,
+} from '../domain/recordedEvent.js';
 
 /**
  * The event store port. Streams are named `<category>-<id>` (`case-c1`); revisions count from
@@ -32,56 +40,6 @@ export type ExpectedRevision = 'no-stream' | 'exists' | 'any' | number;
 
 export interface AppendOptions {
   readonly expectedRevision: ExpectedRevision;
-}
-
-/** What the caller appends; the store adds id, revision, position and the hash chain. */
-export interface NewEvent {
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: EventMetadata;
-}
-
-/** The envelope's metadata (DESIGN.md §5); `commandId` makes appends idempotent. */
-export interface EventMetadata {
-  readonly commandId: string;
-  readonly causationId: string;
-  readonly correlationId: string;
-  readonly actor: {
-    readonly role: string;
-    readonly id: string;
-    readonly tenant?: string;
-    readonly tokenId?: string;
-  };
-  /** ISO 8601, UTC, millisecond precision. */
-  readonly occurredAt: string;
-  readonly caseId?: string;
-  readonly policyVersion?: string;
-  readonly machineVersion?: number;
-}
-
-export interface RecordedEvent {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly revision: number;
-  readonly position: bigint;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: RecordedMetadata;
-  /**
-   * The stored JSON texts of `data` and of the metadata without its hashes, given by adapters
-   * that store them as written (the SQLite store, on `readByStream`). When they are canonical
-   * JSON, a verifier can hash them as they are instead of serialising the parsed values again.
-   */
-  readonly storedJson?: { readonly data: string; readonly metadata: string };
-}
-
-export interface RecordedMetadata extends EventMetadata {
-  /** Hash of the previous event of the stream (64 zeros for the first). */
-  readonly previousHash: string;
-  /** SHA-256 of this event's canonical form, chained to `previousHash` (see eventHash.ts). */
-  readonly hash: string;
 }
 
 export interface AppendResult {

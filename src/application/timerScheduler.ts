@@ -1,7 +1,8 @@
 import { pendingTimers, type CaseTimer } from '../domain/case/caseTimers.js';
 import { applyCaseEvent, rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
-import { caseStreamId, toMachineEvent } from './caseStream.js';
+import { caseIdOf, isCaseStream } from '../domain/case/stream/caseStreamId.js';
+import { toMachineEvent } from './caseStream.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
 import {
   timerChanges,
@@ -33,8 +34,6 @@ export interface TimerSchedulerOptions {
   readonly cacheSize?: number;
   readonly onError?: (error: unknown) => void;
 }
-
-const CASE_PREFIX = caseStreamId('');
 
 class Batch {
   readonly add = new Map<string, CaseTimer>();
@@ -131,8 +130,7 @@ export class TimerScheduler {
   async #follow(subscription: EventSubscription): Promise<void> {
     try {
       for await (const event of subscription) {
-        if (event.streamId.startsWith(CASE_PREFIX))
-          this.#batch.record(await this.#changesOf(event));
+        if (isCaseStream(event.streamId)) this.#batch.record(await this.#changesOf(event));
         this.#batch.position = event.position;
         if (this.#batch.size >= (this.#options.batchSize ?? 1_000)) await this.#flush();
         else this.#flushTimer ??= setTimeout(() => void this.#flush(), this.#options.batchMs ?? 10);
@@ -144,7 +142,7 @@ export class TimerScheduler {
 
   /** What the event changes in its case's pending timers. */
   async #changesOf(event: RecordedEvent): Promise<TimerChanges> {
-    const caseId = event.streamId.slice(CASE_PREFIX.length);
+    const caseId = caseIdOf(event.streamId);
     let before = this.#cache.get(caseId);
     if (event.revision === 0) before = undefined;
     else if (before?.revision !== event.revision - 1) before = await this.#load(event);

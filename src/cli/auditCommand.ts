@@ -14,7 +14,7 @@ import {
 import { verifyStore, verifyStream, type StreamBreak } from '../application/auditVerifier.js';
 import { caseAt, caseHistory } from '../application/caseAudit.js';
 import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
-import { CASE_ID_PATTERN, caseStreamId } from '../application/caseStream.js';
+import { CASE_ID_PATTERN, caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import type { EventStore, RecordedEvent } from '../application/eventStore.js';
 import { PolicyLog } from '../application/policyLog.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';

@@ -8,7 +8,8 @@ import type {
 } from '../application/caseCommandHandler.js';
 import type { CaseIds } from '../application/caseIds.js';
 import { caseAt, caseHistory } from '../application/caseAudit.js';
-import { CASE_ID_PATTERN, loadCase } from '../application/caseStream.js';
+import { loadCase } from '../application/caseStream.js';
+import { CASE_ID_PATTERN } from '../domain/case/stream/caseStreamId.js';
 import type { CaseTenancy } from '../application/caseTenancy.js';
 import {
   keyedCommandId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { horizonMessage } from '../domain/policy/calendarHorizon.js';
-import { deadlineWarningSchema } from '../domain/case/stream/caseEvents.js';
+import { deadlineWarningSchema } from '../domain/policy/calendarHorizon.js';
 import { pendingTimers, timerKinds } from '../domain/case/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
 import type { CaseSnapshot } from '../domain/case/rebuildCase.js';

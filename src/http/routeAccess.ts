@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CaseTenancy } from '../application/caseTenancy.js';
-import { CASE_ID_PATTERN } from '../application/caseStream.js';
+import { CASE_ID_PATTERN } from '../domain/case/stream/caseStreamId.js';
 import { tokenRoles } from '../application/tokenRegistry.js';
 import type { ActorRole } from '../domain/actor.js';
 import { canSeeCase, roleRefusal } from '../domain/case/caseAccess.js';

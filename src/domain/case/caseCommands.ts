@@ -1,35 +1,9 @@
 import { z } from 'zod';
 import { impactSchema } from '../policy/impactAssessment.js';
 import { severitySchema } from '../policy/severity.js';
+import { contactSchema, resolutionReasonSchema } from './stream/caseEvents.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-export const contactSchema = z
-  .strictObject({
-    name: text(200),
-    email: z.email().optional(),
-    phone: z
-      .string()
-      .regex(/^\+?[0-9 ()./-]{5,40}$/, 'a phone number: digits, spaces, + ( ) . / -')
-      .optional(),
-  })
-  .refine((c) => c.email !== undefined || c.phone !== undefined, {
-    message: 'a contact needs an e-mail or a phone number',
-    path: ['email'],
-  });
-export type Contact = z.infer<typeof contactSchema>;
-
-export const resolutionReasons = [
-  'fixed',
-  'advice-given',
-  'out-of-scope-third-party',
-  'out-of-scope-customer-network',
-  'duplicate',
-  'customer-nonresponse',
-  'withdrawn',
-] as const;
-export const resolutionReasonSchema = z.enum(resolutionReasons);
-export type ResolutionReason = z.infer<typeof resolutionReasonSchema>;
 
 /** The inputs of every command (DESIGN.md §6): the same in the API, the CLI and scenarios. */
 export const commandInputSchemas = {
@@ -68,5 +42,3 @@ export const commandInputSchemas = {
 export type CommandType = keyof typeof commandInputSchemas;
 export type CommandInput<T extends CommandType> = z.infer<(typeof commandInputSchemas)[T]>;
 export const commandTypes = Object.keys(commandInputSchemas) as CommandType[];
-export const isCommandType = (value: string): value is CommandType =>
-  Object.hasOwn(commandInputSchemas, value);

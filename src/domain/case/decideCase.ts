@@ -15,7 +15,7 @@ import {
   validationError,
 } from '../docketError.js';
 import { formatInstant } from '../instant.js';
-import type { Policy } from '../policy/policy.js';
+import { autoCloseDueAt, type Policy } from '../policy/policy.js';
 import { policyCalendar } from '../policy/policyCalendars.js';
 import { applyCaseEvent, type CaseSnapshot } from './rebuildCase.js';
 import { err, ok, type Result } from '../result.js';
@@ -48,7 +48,6 @@ export interface Decision {
   readonly next: CaseSnapshot | undefined;
 }
 
-const DAY_MS = 86_400_000;
 const allowedIn: Partial<Record<CommandType, readonly CaseStateName[]>> = {
   assign: ['opened', 'responded', 'awaitingCustomer', 'downgraded', 'resolved'],
   respond: activeStates,
@@ -184,7 +183,7 @@ const decideOnCase = (
       return [
         {
           type: 'CaseResolved',
-          data: { reason, summary, autoCloseAt: at(now + policy.autoClose.days * DAY_MS) },
+          data: { reason, summary, autoCloseAt: at(autoCloseDueAt(policy, now)) },
         },
       ];
     }
@@ -193,7 +192,7 @@ const decideOnCase = (
       return [
         {
           type: 'CaseWithdrawn',
-          data: { reason, autoCloseAt: at(now + policy.autoClose.days * DAY_MS) },
+          data: { reason, autoCloseAt: at(autoCloseDueAt(policy, now)) },
         },
       ];
     }
@@ -357,7 +356,7 @@ const checkNonresponse = (
       data: {
         reason: 'customer-nonresponse',
         summary: `Resolved automatically: no customer response by ${formatInstant(context.nonresponseDueAt)}.`,
-        autoCloseAt: formatInstant(now + policy.autoClose.days * DAY_MS),
+        autoCloseAt: formatInstant(autoCloseDueAt(policy, now)),
       },
     },
   ];

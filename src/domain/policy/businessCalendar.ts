@@ -1,5 +1,6 @@
 import { type BusinessDuration, durationToMillis } from './businessDuration.js';
-import { type CalendarDay, DAY_MS, makeDayPlan, resolveDay } from './calendarDay.js';
+import { DAY_MS } from '../instant.js';
+import { type CalendarDay, makeDayPlan, resolveDay } from './calendarDay.js';
 import type { CalendarDefinition } from './calendarDefinition.js';
 
 export type { CalendarDay } from './calendarDay.js';

@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { DAY_MS } from '../instant.js';
 import {
   type CalendarDefinition,
   type CalendarWindow,
@@ -6,8 +7,7 @@ import {
   weekdays,
 } from './calendarDefinition.js';
 
-/** One civil day of 24 × 60 × 60 × 1000 ms; day ordinal 0 is 1970-01-01 (a Thursday). */
-export const DAY_MS = 86_400_000;
+// Day ordinals count civil days (DAY_MS) from 1970-01-01 (ordinal 0, a Thursday).
 const MINUTE_MS = 60_000;
 
 /** Local windows as minutes after local midnight, flat and sorted: [start0, end0, start1, …]. */

@@ -10,7 +10,6 @@ const wallTime = z
   );
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof weekdays)[number];
 
 /** Minutes after local midnight for `HH:MM` (24:00 → 1440). */
 export const wallTimeToMinutes = (time: string): number => {

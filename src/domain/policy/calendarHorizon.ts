@@ -1,11 +1,25 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { addBusinessTime, type BusinessCalendar } from './businessCalendar.js';
 import type { BusinessDuration } from './businessDuration.js';
 import { dateOrdinal } from './calendarDay.js';
-import type { DeadlineWarning } from '../case/stream/caseEvents.js';
 import { formatInstant } from '../instant.js';
 import type { Policy } from './policy.js';
 import { policyCalendar } from './policyCalendars.js';
+
+/**
+ * A deadline computed past the last date its calendar's holiday data covers: it rests on the
+ * weekly windows alone and may fall on a holiday nobody had published yet. Case events record
+ * it beside the deadline it concerns.
+ */
+export const deadlineWarningSchema = z.strictObject({
+  code: z.literal('calendar-horizon'),
+  deadline: z.enum(['response-deadline', 'customer-nonresponse']),
+  calendar: z.string(),
+  knownThrough: z.string(),
+  dueAt: z.iso.datetime(),
+});
+export type DeadlineWarning = z.infer<typeof deadlineWarningSchema>;
 
 /** A due instant computed past the last date its calendar's holiday data covers. */
 export interface CalendarHorizonWarning {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { businessDurationSchema } from './businessDuration.js';
 import { calendarDefinitionSchema } from './calendarDefinition.js';
 import { policyInvalid } from '../docketError.js';
+import { DAY_MS } from '../instant.js';
 import { err, ok, type Result } from '../result.js';
 import { severities, severityRank, severitySchema } from './severity.js';
 import { toFieldIssues } from '../zodIssues.js';
@@ -203,6 +204,10 @@ export const policySchema = z
   });
 
 export type Policy = z.infer<typeof policySchema>;
+
+/** When a case resolved at `resolvedAt` (epoch ms) closes itself: `autoClose.days` calendar days on. */
+export const autoCloseDueAt = (policy: Policy, resolvedAt: number): number =>
+  resolvedAt + policy.autoClose.days * DAY_MS;
 /** What a policy file may contain before defaults are applied (e.g. `closedDates` omitted). */
 export type PolicyInput = z.input<typeof policySchema>;
 

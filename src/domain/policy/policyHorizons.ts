@@ -1,4 +1,5 @@
-import { dateOrdinal, DAY_MS } from './calendarDay.js';
+import { DAY_MS } from '../instant.js';
+import { dateOrdinal } from './calendarDay.js';
 import type { Policy } from './policy.js';
 import { policyCalendar } from './policyCalendars.js';
 

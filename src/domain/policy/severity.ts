@@ -10,7 +10,3 @@ export const severityRank = (severity: Severity): number => severities.indexOf(s
 /** One level lower, or undefined at C (the lowest). */
 export const lowerSeverity = (severity: Severity): Severity | undefined =>
   severities[severityRank(severity) + 1];
-
-/** The lower (less urgent) of two severities. */
-export const minSeverity = (a: Severity, b: Severity): Severity =>
-  severityRank(a) >= severityRank(b) ? a : b;

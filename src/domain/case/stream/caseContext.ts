@@ -1,6 +1,6 @@
 import type { BusinessDuration } from '../../policy/businessDuration.js';
-import type { DeadlineWarning } from './caseEvents.js';
-import type { ResolutionReason } from '../caseCommands.js';
+import type { DeadlineWarning } from '../../policy/calendarHorizon.js';
+import type { ResolutionReason } from './caseEvents.js';
 import type { Severity } from '../../policy/severity.js';
 
 /** Everything the case machine knows about a case, rebuilt from its events. Instants are epoch ms. */

@@ -1,10 +1,38 @@
 import { z } from 'zod';
 import { businessDurationSchema } from '../../policy/businessDuration.js';
-import { contactSchema, resolutionReasonSchema } from '../caseCommands.js';
+import { deadlineWarningSchema } from '../../policy/calendarHorizon.js';
 import { impactSchema } from '../../policy/impactAssessment.js';
 import { severitySchema } from '../../policy/severity.js';
 
 const instant = z.iso.datetime();
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** Whom the provider calls back about a case: a name and an e-mail address or a phone number. */
+export const contactSchema = z
+  .strictObject({
+    name: text(200),
+    email: z.email().optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ()./-]{5,40}$/, 'a phone number: digits, spaces, + ( ) . / -')
+      .optional(),
+  })
+  .refine((c) => c.email !== undefined || c.phone !== undefined, {
+    message: 'a contact needs an e-mail or a phone number',
+    path: ['email'],
+  });
+
+export const resolutionReasons = [
+  'fixed',
+  'advice-given',
+  'out-of-scope-third-party',
+  'out-of-scope-customer-network',
+  'duplicate',
+  'customer-nonresponse',
+  'withdrawn',
+] as const;
+export const resolutionReasonSchema = z.enum(resolutionReasons);
+export type ResolutionReason = z.infer<typeof resolutionReasonSchema>;
 
 /** How the first customer-visible response measured against the initial-response target. */
 const firstResponseSchema = z.strictObject({
@@ -13,18 +41,6 @@ const firstResponseSchema = z.strictObject({
   businessElapsedMs: z.number().int().nonnegative(),
 });
 
-/**
- * A deadline computed past the last date its calendar's holiday data covers: it rests on the
- * weekly windows alone and may fall on a holiday nobody had published yet.
- */
-export const deadlineWarningSchema = z.strictObject({
-  code: z.literal('calendar-horizon'),
-  deadline: z.enum(['response-deadline', 'customer-nonresponse']),
-  calendar: z.string(),
-  knownThrough: z.string(),
-  dueAt: instant,
-});
-export type DeadlineWarning = z.infer<typeof deadlineWarningSchema>;
 /** Present only when a deadline the event sets crossed its calendar's horizon. */
 const warnings = z.array(deadlineWarningSchema).optional();
 
