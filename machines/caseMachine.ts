@@ -1,97 +1,57 @@
-import { assign, setup } from 'xstate';
-import type {
-  CaseEvent,
-  CaseEventOf,
-  CaseEventType,
-} from '../src/domain/case/stream/caseEvents.js';
-import type { DeadlineWarning } from '../src/domain/policy/calendarHorizon.js';
+import { assertEvent, assign, setup } from 'xstate';
+import type { CaseEventType } from '../src/domain/case/stream/caseEvents.js';
 import { lowerSeverity } from '../src/domain/policy/severity.js';
-import type { CaseContext } from '../src/domain/case/stream/caseContext.js';
+import {
+  ms,
+  noInput,
+  openedContext,
+  replaceWarnings,
+  type CaseMachineContext,
+  type CaseMachineEvent,
+  type EventOf,
+} from './caseMachineContext.js';
 
 /** Bumped whenever the machine's accepted histories change; recorded on every event. */
 export const CASE_MACHINE_VERSION = 1;
 
-/** A stored event as the machine sees it: the event and the instant it occurred (epoch ms). */
-export type CaseMachineEvent = CaseEvent & { readonly at: number };
-type EventOf<K extends CaseEventType> = CaseEventOf<K> & { readonly at: number };
+/** What every accepted event does before its own actions: the bookkeeping of a recorded event. */
+const RECORD = 'record';
 
-export const caseStates = [
-  'opened',
-  'responded',
-  'awaitingCustomer',
-  'downgraded',
-  'resolved',
-  'closed',
-] as const;
-export type CaseStateName = (typeof caseStates)[number];
-export const activeStates: readonly CaseStateName[] = [
-  'opened',
-  'responded',
-  'awaitingCustomer',
-  'downgraded',
-];
+type CaseAction =
+  | 'assignAgent'
+  | 'recordFirstResponse'
+  | 'startWaiting'
+  | 'stopWaiting'
+  | 'recordBreach'
+  | 'changeSeverity'
+  | 'downgrade'
+  | 'resolve'
+  | 'reopen'
+  | 'close'
+  | 'recordSurvey';
+type CaseGuard = 'notBreached' | 'noSurveyYet' | 'fromCurrentSeverity' | 'oneLevelDown';
 
-const ms = (iso: string) => Date.parse(iso);
-
-const noWarnings: readonly DeadlineWarning[] = [];
-/** The warnings kept when the deadline `kind` is set anew (with `recorded`) or stops. */
-const replaceWarnings = (
-  current: readonly DeadlineWarning[],
-  kind: DeadlineWarning['deadline'],
-  recorded: readonly DeadlineWarning[] = noWarnings,
-): readonly DeadlineWarning[] => {
-  if (current.length === 0) return recorded;
-  const kept = current.filter((w) => w.deadline !== kind);
-  return recorded.length === 0 ? kept : [...kept, ...recorded];
-};
-
-/**
- * Every member is present from the start, the optional ones as `undefined`: all case records
- * then share one object shape, which keeps the actions' spreads fast (replay, bench/audit).
- */
-const openedContext = ({ data, at }: EventOf<'CaseOpened'>): CaseContext => ({
-  caseId: data.caseId,
-  tenant: data.tenant,
-  line: data.line,
-  category: data.category,
-  title: data.title,
-  policyVersion: data.policyVersion,
-  requestedSeverity: data.requestedSeverity,
-  severity: data.severity,
-  openedAt: at,
-  responseTarget: data.responseTarget,
-  responseCalendar: data.responseCalendar,
-  responseDueAt: ms(data.responseDueAt),
-  breached: false,
-  firstResponseAt: undefined,
-  respondedWithinTarget: undefined,
-  assignee: undefined,
-  awaitingSince: undefined,
-  nonresponseDueAt: undefined,
-  resolvedAt: undefined,
-  resolution: undefined,
-  autoCloseAt: undefined,
-  closedAt: undefined,
-  surveySubmitted: false,
-  reopenCount: 0,
-  downgradeCount: 0,
-  warnings: data.warnings ?? noWarnings,
-  updatedAt: at,
-  revision: 0,
-  deadlineSetAt: { response: 0 },
-});
-
-const noInput = new Error('a case starts with its CaseOpened event as input');
-
-/**
- * The machine's context: the case record under one member. XState copies the context with
- * `Object.assign` on every `assign`; with one member that copy is trivial, and each action
- * builds the next record with a spread, which V8 clones in one step (replay cost roughly
- * halved; bench/audit).
- */
-export interface CaseMachineContext {
-  readonly case: CaseContext;
+/** How a state accepts an event: where it goes (if anywhere), on which condition, doing what. */
+interface Accepts {
+  readonly target?: string;
+  readonly guard?: CaseGuard;
+  readonly actions?: readonly CaseAction[];
 }
+
+/**
+ * The events a state accepts. Every accepted event is one more recorded event of the case, so
+ * each transition first runs `record` (revision and `updatedAt`), then its own actions: the
+ * bookkeeping is written here once, not in every transition.
+ */
+const accepts = (on: { readonly [K in CaseEventType]?: Accepts }) => {
+  const transitions: {
+    [type: string]: { target?: string; guard?: CaseGuard; actions: (CaseAction | 'record')[] };
+  } = {};
+  for (const [type, accepted] of Object.entries(on)) {
+    transitions[type] = { ...accepted, actions: [RECORD, ...(accepted.actions ?? [])] };
+  }
+  return transitions;
+};
 
 export const caseMachine = setup({
   types: {
@@ -102,43 +62,49 @@ export const caseMachine = setup({
   guards: {
     notBreached: ({ context }) => !context.case.breached,
     noSurveyYet: ({ context }) => !context.case.surveySubmitted,
-    fromCurrentSeverity: ({ context, event }) =>
-      event.type === 'SeverityChanged' && event.data.from === context.case.severity,
-    oneLevelDown: ({ context, event }) =>
-      event.type === 'SeverityDowngraded' &&
-      event.data.from === context.case.severity &&
-      event.data.to === lowerSeverity(context.case.severity),
+    fromCurrentSeverity: ({ context, event }) => {
+      assertEvent(event, 'SeverityChanged');
+      return event.data.from === context.case.severity;
+    },
+    oneLevelDown: ({ context, event }) => {
+      assertEvent(event, 'SeverityDowngraded');
+      return (
+        event.data.from === context.case.severity &&
+        event.data.to === lowerSeverity(context.case.severity)
+      );
+    },
   },
   actions: {
-    touch: assign(({ context: { case: c }, event }) => ({
+    [RECORD]: assign(({ context: { case: c }, event }) => ({
       case: { ...c, updatedAt: event.at, revision: c.revision + 1 },
     })),
-    assignAgent: assign(({ context: { case: c }, event }) => ({
-      case: event.type === 'CaseAssigned' ? { ...c, assignee: event.data.agent } : c,
-    })),
-    recordFirstResponse: assign(({ context: { case: c }, event }) => ({
-      case:
-        c.firstResponseAt === undefined &&
-        (event.type === 'AgentResponded' || event.type === 'CustomerInfoRequested')
-          ? {
-              ...c,
-              firstResponseAt: event.at,
-              respondedWithinTarget: event.data.firstResponse?.withinTarget ?? !c.breached,
-            }
-          : c,
-    })),
-    startWaiting: assign(({ context: { case: c }, event }) => ({
-      case:
-        event.type === 'CustomerInfoRequested'
-          ? {
-              ...c,
-              awaitingSince: event.at,
-              nonresponseDueAt: ms(event.data.nonresponseDueAt),
-              deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
-              warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
-            }
-          : c,
-    })),
+    assignAgent: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, 'CaseAssigned');
+      return { case: { ...c, assignee: event.data.agent } };
+    }),
+    // Only from `opened`, which no response has left yet.
+    recordFirstResponse: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, ['AgentResponded', 'CustomerInfoRequested']);
+      return {
+        case: {
+          ...c,
+          firstResponseAt: event.at,
+          respondedWithinTarget: event.data.firstResponse?.withinTarget ?? !c.breached,
+        },
+      };
+    }),
+    startWaiting: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, 'CustomerInfoRequested');
+      return {
+        case: {
+          ...c,
+          awaitingSince: event.at,
+          nonresponseDueAt: ms(event.data.nonresponseDueAt),
+          deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
+          warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
+        },
+      };
+    }),
     stopWaiting: assign(({ context: { case: c } }) => ({
       case: {
         ...c,
@@ -150,7 +116,7 @@ export const caseMachine = setup({
     })),
     recordBreach: assign(({ context: { case: c } }) => ({ case: { ...c, breached: true } })),
     changeSeverity: assign(({ context: { case: c }, event }) => {
-      if (event.type !== 'SeverityChanged') return {};
+      assertEvent(event, 'SeverityChanged');
       const { responseDueAt, nonresponseDueAt } = event.data;
       const moved =
         responseDueAt !== undefined
@@ -177,23 +143,23 @@ export const caseMachine = setup({
         },
       };
     }),
-    downgrade: assign(({ context: { case: c }, event }) => ({
-      case:
-        event.type === 'SeverityDowngraded'
-          ? {
-              ...c,
-              severity: event.data.to,
-              // The downgrade starts a new waiting period: the silence before it is spent.
-              awaitingSince: event.at,
-              nonresponseDueAt: ms(event.data.nonresponseDueAt),
-              downgradeCount: c.downgradeCount + 1,
-              deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
-              warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
-            }
-          : c,
-    })),
+    downgrade: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, 'SeverityDowngraded');
+      return {
+        case: {
+          ...c,
+          severity: event.data.to,
+          // The downgrade starts a new waiting period: the silence before it is spent.
+          awaitingSince: event.at,
+          nonresponseDueAt: ms(event.data.nonresponseDueAt),
+          downgradeCount: c.downgradeCount + 1,
+          deadlineSetAt: { ...c.deadlineSetAt, nonresponse: c.revision },
+          warnings: replaceWarnings(c.warnings, 'customer-nonresponse', event.data.warnings),
+        },
+      };
+    }),
     resolve: assign(({ context: { case: c }, event }) => {
-      if (event.type !== 'CaseResolved' && event.type !== 'CaseWithdrawn') return {};
+      assertEvent(event, ['CaseResolved', 'CaseWithdrawn']);
       return {
         case: {
           ...c,
@@ -230,82 +196,73 @@ export const caseMachine = setup({
     return { case: openedContext(input) };
   },
   states: {
+    // `active`: the case is being worked on (the agent queue's workload counts these).
     opened: {
-      on: {
-        CaseAssigned: { actions: ['touch', 'assignAgent'] },
-        AgentResponded: { target: 'responded', actions: ['touch', 'recordFirstResponse'] },
+      tags: 'active',
+      on: accepts({
+        CaseAssigned: { actions: ['assignAgent'] },
+        AgentResponded: { target: 'responded', actions: ['recordFirstResponse'] },
         CustomerInfoRequested: {
-          target: 'awaitingCustomer',
-          actions: ['touch', 'recordFirstResponse', 'startWaiting'],
+          target: 'waiting.awaitingCustomer',
+          actions: ['recordFirstResponse', 'startWaiting'],
         },
-        ResponseDeadlineBreached: { guard: 'notBreached', actions: ['touch', 'recordBreach'] },
-        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['touch', 'changeSeverity'] },
-        NoteAdded: { actions: 'touch' },
-        CaseResolved: { target: 'resolved', actions: ['touch', 'resolve'] },
-        CaseWithdrawn: { target: 'resolved', actions: ['touch', 'resolve'] },
-      },
+        ResponseDeadlineBreached: { guard: 'notBreached', actions: ['recordBreach'] },
+        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['changeSeverity'] },
+        NoteAdded: {},
+        CaseResolved: { target: 'resolved', actions: ['resolve'] },
+        CaseWithdrawn: { target: 'resolved', actions: ['resolve'] },
+      }),
     },
     responded: {
-      on: {
-        CaseAssigned: { actions: ['touch', 'assignAgent'] },
-        AgentResponded: { target: 'responded', actions: 'touch' },
-        CustomerInfoRequested: { target: 'awaitingCustomer', actions: ['touch', 'startWaiting'] },
-        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['touch', 'changeSeverity'] },
-        NoteAdded: { actions: 'touch' },
-        CaseResolved: { target: 'resolved', actions: ['touch', 'resolve'] },
-        CaseWithdrawn: { target: 'resolved', actions: ['touch', 'resolve'] },
-      },
+      tags: 'active',
+      on: accepts({
+        CaseAssigned: { actions: ['assignAgent'] },
+        AgentResponded: { target: 'responded' },
+        CustomerInfoRequested: { target: 'waiting.awaitingCustomer', actions: ['startWaiting'] },
+        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['changeSeverity'] },
+        NoteAdded: {},
+        CaseResolved: { target: 'resolved', actions: ['resolve'] },
+        CaseWithdrawn: { target: 'resolved', actions: ['resolve'] },
+      }),
     },
-    awaitingCustomer: {
-      on: {
-        CaseAssigned: { actions: ['touch', 'assignAgent'] },
-        AgentResponded: { target: 'responded', actions: ['touch', 'stopWaiting'] },
-        CustomerInfoRequested: { target: 'awaitingCustomer', actions: ['touch', 'startWaiting'] },
-        CustomerResponded: { target: 'responded', actions: ['touch', 'stopWaiting'] },
-        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['touch', 'changeSeverity'] },
+    // Waiting on the customer: asked for information, or downgraded after silence. Both
+    // accept the same events; the downgrade starts a new waiting period.
+    waiting: {
+      tags: 'active',
+      initial: 'awaitingCustomer',
+      states: { awaitingCustomer: {}, downgraded: {} },
+      on: accepts({
+        CaseAssigned: { actions: ['assignAgent'] },
+        AgentResponded: { target: 'responded', actions: ['stopWaiting'] },
+        CustomerInfoRequested: { target: '.awaitingCustomer', actions: ['startWaiting'] },
+        CustomerResponded: { target: 'responded', actions: ['stopWaiting'] },
+        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['changeSeverity'] },
         SeverityDowngraded: {
-          target: 'downgraded',
+          target: '.downgraded',
           guard: 'oneLevelDown',
-          actions: ['touch', 'downgrade'],
+          actions: ['downgrade'],
         },
-        NoteAdded: { actions: 'touch' },
-        CaseResolved: { target: 'resolved', actions: ['touch', 'stopWaiting', 'resolve'] },
-        CaseWithdrawn: { target: 'resolved', actions: ['touch', 'stopWaiting', 'resolve'] },
-      },
-    },
-    downgraded: {
-      on: {
-        CaseAssigned: { actions: ['touch', 'assignAgent'] },
-        AgentResponded: { target: 'responded', actions: ['touch', 'stopWaiting'] },
-        CustomerInfoRequested: { target: 'awaitingCustomer', actions: ['touch', 'startWaiting'] },
-        CustomerResponded: { target: 'responded', actions: ['touch', 'stopWaiting'] },
-        SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['touch', 'changeSeverity'] },
-        SeverityDowngraded: {
-          target: 'downgraded',
-          guard: 'oneLevelDown',
-          actions: ['touch', 'downgrade'],
-        },
-        NoteAdded: { actions: 'touch' },
-        CaseResolved: { target: 'resolved', actions: ['touch', 'stopWaiting', 'resolve'] },
-        CaseWithdrawn: { target: 'resolved', actions: ['touch', 'stopWaiting', 'resolve'] },
-      },
+        NoteAdded: {},
+        CaseResolved: { target: 'resolved', actions: ['stopWaiting', 'resolve'] },
+        CaseWithdrawn: { target: 'resolved', actions: ['stopWaiting', 'resolve'] },
+      }),
     },
     resolved: {
-      on: {
-        CaseAssigned: { actions: ['touch', 'assignAgent'] },
-        NoteAdded: { actions: 'touch' },
-        CaseReopened: { target: 'responded', actions: ['touch', 'reopen'] },
-        CaseClosed: { target: 'closed', actions: ['touch', 'close'] },
-        SurveySubmitted: { guard: 'noSurveyYet', actions: ['touch', 'recordSurvey'] },
-      },
+      on: accepts({
+        CaseAssigned: { actions: ['assignAgent'] },
+        NoteAdded: {},
+        CaseReopened: { target: 'responded', actions: ['reopen'] },
+        CaseClosed: { target: 'closed', actions: ['close'] },
+        SurveySubmitted: { guard: 'noSurveyYet', actions: ['recordSurvey'] },
+      }),
     },
     // Final in the lifecycle (no way out), but not an XState final state: notes and the one
     // survey may still be recorded on a closed case.
     closed: {
-      on: {
-        NoteAdded: { actions: 'touch' },
-        SurveySubmitted: { guard: 'noSurveyYet', actions: ['touch', 'recordSurvey'] },
-      },
+      on: accepts({
+        NoteAdded: {},
+        SurveySubmitted: { guard: 'noSurveyYet', actions: ['recordSurvey'] },
+      }),
     },
   },
 });

@@ -1,5 +1,6 @@
 import { createActor, type ActorScope, type SnapshotFrom } from 'xstate';
-import { caseMachine, type CaseMachineEvent } from './caseMachine.js';
+import { caseMachine } from './caseMachine.js';
+import type { CaseMachineEvent } from './caseMachineContext.js';
 
 type CaseMachineSnapshot = SnapshotFrom<typeof caseMachine>;
 type CaseActorScope = Parameters<typeof caseMachine.transition>[2];

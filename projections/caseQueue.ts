@@ -1,3 +1,4 @@
+import { activeStates } from '../src/domain/case/caseLifecycle.js';
 import type { CaseEventType } from '../src/domain/case/stream/caseEvents.js';
 import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { eventData } from './eventData.js';
@@ -171,7 +172,7 @@ export const caseQueue: Projection = {
         db
           .selectFrom('case_queue')
           .select(['assignee', 'state', sql<number>`count(*)`.as('cases')])
-          .where('state', 'in', ['opened', 'responded', 'awaitingCustomer', 'downgraded'])
+          .where('state', 'in', activeStates)
           .groupBy(['assignee', 'state']),
       )
       .execute();

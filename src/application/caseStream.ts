@@ -1,4 +1,4 @@
-import type { CaseMachineEvent } from '../../machines/caseMachine.js';
+import type { CaseMachineEvent } from '../../machines/caseMachineContext.js';
 import type { CaseEvent } from '../domain/case/stream/caseEvents.js';
 import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { caseStreamId } from '../domain/case/stream/caseStreamId.js';

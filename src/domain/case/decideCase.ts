@@ -1,9 +1,9 @@
 import type { CaseContext } from './stream/caseContext.js';
-import { activeStates, type CaseStateName } from '../../../machines/caseMachine.js';
 import type { Actor } from '../actor.js';
 import { businessTimeBetween } from '../policy/businessCalendar.js';
 import { caseDeadline } from '../policy/calendarHorizon.js';
 import { authorize } from './caseAccess.js';
+import { allowedStates, type CaseStateName } from './caseLifecycle.js';
 import type { CaseEvent } from './stream/caseEvents.js';
 import { commandInputSchemas, type CommandInput, type CommandType } from './caseCommands.js';
 import { decideOpen } from './decideOpen.js';
@@ -48,18 +48,6 @@ export interface Decision {
   readonly next: CaseSnapshot | undefined;
 }
 
-const allowedIn: Partial<Record<CommandType, readonly CaseStateName[]>> = {
-  assign: ['opened', 'responded', 'awaitingCustomer', 'downgraded', 'resolved'],
-  respond: activeStates,
-  requestInfo: activeStates,
-  customerReply: ['awaitingCustomer', 'downgraded'],
-  changeSeverity: activeStates,
-  resolve: activeStates,
-  withdraw: activeStates,
-  reopen: ['resolved'],
-  submitSurvey: ['resolved', 'closed'],
-};
-
 /**
  * Decides which events a command produces on a case (DESIGN.md §4): validate the input,
  * authorise the actor, check the lifecycle, compute deadlines from the case's policy. A check
@@ -96,7 +84,7 @@ export const decideCase = (
   }
   if (snapshot === undefined) return err(notFound(`case ${command.caseId} not found`));
 
-  const states = allowedIn[command.type];
+  const states = allowedStates(command.type);
   if (states !== undefined && !states.includes(snapshot.state)) {
     return err(
       invalidTransition(

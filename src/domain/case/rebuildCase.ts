@@ -1,13 +1,11 @@
 import type { SnapshotFrom } from 'xstate';
 import type { CaseContext } from './stream/caseContext.js';
-import type {
-  caseMachine,
-  CaseMachineEvent,
-  CaseStateName,
-} from '../../../machines/caseMachine.js';
+import type { caseMachine } from '../../../machines/caseMachine.js';
+import type { CaseMachineEvent } from '../../../machines/caseMachineContext.js';
 import { initialCaseSnapshot, nextCaseSnapshot } from '../../../machines/caseMachineStep.js';
 import { invalidTransition, type DocketError } from '../docketError.js';
 import { err, ok, type Result } from '../result.js';
+import { stateOf, type CaseStateName } from './caseLifecycle.js';
 
 /** A case rebuilt from its stream: lifecycle state, context and the revision of its last event. */
 export interface CaseSnapshot {
@@ -19,7 +17,7 @@ export interface CaseSnapshot {
 }
 
 const wrap = (machineSnapshot: SnapshotFrom<typeof caseMachine>): CaseSnapshot => ({
-  state: machineSnapshot.value,
+  state: stateOf(machineSnapshot.value),
   context: machineSnapshot.context.case,
   revision: machineSnapshot.context.case.revision,
   machineSnapshot,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseStates } from '../../../machines/caseMachine.js';
+import { caseStates } from '../../../src/domain/case/caseLifecycle.js';
 import type { Actor } from '../../../src/domain/actor.js';
 import type { CaseEvent } from '../../../src/domain/case/stream/caseEvents.js';
 import { commandRoles } from '../../../src/domain/case/caseAccess.js';
