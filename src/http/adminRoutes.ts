@@ -41,6 +41,7 @@ export const adminRoutes =
         config: { access: admins },
         schema: {
           summary: 'Register a tenant',
+          operationId: 'registerTenant',
           tags: ['admin'],
           body: tenantSchema,
           response: { 201: tenantView },
@@ -67,7 +68,12 @@ export const adminRoutes =
       '/tenants/:id',
       {
         config: { access: anyCaller },
-        schema: { tags: ['admin'], params: tenantId, response: { 200: tenantView } },
+        schema: {
+          summary: 'A tenant (customers: their own only)',
+          tags: ['admin'],
+          params: tenantId,
+          response: { 200: tenantView },
+        },
       },
       async (request) => {
         const actor = request.actor;
@@ -99,6 +105,7 @@ export const adminRoutes =
         config: { access: admins },
         schema: {
           summary: 'Issue an API token (shown once)',
+          operationId: 'issueToken',
           tags: ['admin'],
           body: tokenRequestSchema,
           response: { 201: tokenView.extend({ token: z.string() }) },
@@ -113,7 +120,11 @@ export const adminRoutes =
       '/tokens',
       {
         config: { access: admins },
-        schema: { tags: ['admin'], response: { 200: z.array(tokenView) } },
+        schema: {
+          summary: 'All API tokens, revoked ones included (never their secrets)',
+          tags: ['admin'],
+          response: { 200: z.array(tokenView) },
+        },
       },
       async () => tokens.list(),
     );
@@ -123,6 +134,7 @@ export const adminRoutes =
         config: { access: admins },
         schema: {
           summary: 'Revoke a token',
+          operationId: 'revokeToken',
           tags: ['admin'],
           params: z.object({ id: z.uuid() }),
           response: { 200: tokenView },

@@ -41,6 +41,41 @@ export const httpCaseCommands = [
   'submitSurvey',
 ] as const satisfies readonly CommandType[];
 
+/** How each command's route is named in the OpenAPI document. */
+const commandDocs = {
+  assign: { operationId: 'assignCase', summary: 'Assign the case to an agent (agents)' },
+  respond: { operationId: 'respondToCase', summary: 'Respond to the customer (agents)' },
+  requestInfo: {
+    operationId: 'requestCustomerInfo',
+    summary: 'Ask the customer for information: the case awaits them (agents)',
+  },
+  customerReply: {
+    operationId: 'addCustomerReply',
+    summary: "Answer an agent's request for information (customer admins)",
+  },
+  changeSeverity: {
+    operationId: 'changeCaseSeverity',
+    summary: "Change the case's severity (agents)",
+  },
+  addNote: {
+    operationId: 'addCaseNote',
+    summary: 'Add an internal note, never shown to customers (agents)',
+  },
+  resolve: { operationId: 'resolveCase', summary: 'Resolve the case (agents)' },
+  withdraw: { operationId: 'withdrawCase', summary: 'Withdraw the case (customer admins)' },
+  reopen: {
+    operationId: 'reopenCase',
+    summary: 'Reopen a resolved case before it closes (customer admins)',
+  },
+  submitSurvey: {
+    operationId: 'submitCaseSurvey',
+    summary: 'Rate the support the case received, once (customer admins)',
+  },
+} as const satisfies Record<
+  (typeof httpCaseCommands)[number],
+  { operationId: string; summary: string }
+>;
+
 /** Who may read cases: customers only their own tenant's (another tenant's case is a 404). */
 const caseReaders: readonly ActorRole[] = ['agent', 'auditor', 'customer-admin', 'customer-user'];
 const historyReaders: readonly ActorRole[] = ['agent', 'auditor'];
@@ -141,6 +176,7 @@ export const caseRoutes =
         config: { access: { roles: commandRoles.open, what: 'opening a case' } },
         schema: {
           summary: 'Open a service request (customer admins only)',
+          operationId: 'openCase',
           tags: ['cases'],
           headers,
           body: commandInputSchemas.open,
@@ -174,7 +210,7 @@ export const caseRoutes =
         {
           config: { access: { roles: commandRoles[command], case: true, what: command } },
           schema: {
-            summary: command,
+            ...commandDocs[command],
             tags: ['cases'],
             params: caseParams,
             headers,

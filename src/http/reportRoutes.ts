@@ -135,6 +135,7 @@ export const reportRoutes =
         schema: {
           summary:
             'SLA compliance per offering, line, severity and day (JSON, or CSV with Accept: text/csv)',
+          operationId: 'getSlaReport',
           description: positionNote,
           tags: ['reports'],
           querystring: z
