@@ -17,6 +17,7 @@ import { UpcasterRegistry } from '../src/application/upcasting.js';
 import { verifyInThreads } from '../src/cli/verifyThreads.js';
 import { VirtualClock } from '../src/domain/clock.js';
 import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
+import { parsed } from '../test/specs/caseCommands.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'docket-bench-audit-'));
@@ -64,7 +65,7 @@ const heap = () => {
           ['resolve', li, { reason: 'fixed', summary: 's' }],
           ['submitSurvey', ada, { rating: 5 }],
         ] as const) {
-          const result = await commands.handle({ type, caseId, actor, input: i });
+          const result = await commands.handle(parsed({ type, caseId, actor, input: i }));
           if (!result.ok) throw result.error;
         }
       }

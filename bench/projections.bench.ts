@@ -67,6 +67,7 @@ import {
   type CaseEventType,
 } from '../src/domain/case/stream/caseEvents.js';
 import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
+import { parsed } from '../test/specs/caseCommands.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const LIVE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -680,7 +681,7 @@ const live = async (withProjector: boolean) => {
       for (let n = 0; Date.now() < endAt; n++) {
         const caseId = `l${c}-${n}`;
         for (const [type, actor, input] of cycle) {
-          const result = await services.commands.handle({ type, caseId, actor, input });
+          const result = await services.commands.handle(parsed({ type, caseId, actor, input }));
           const now = Date.now();
           if (!result.ok) failed++;
           else if (now >= measureFrom && now < endAt) counted++;

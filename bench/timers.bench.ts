@@ -29,6 +29,7 @@ import { TimerScheduler } from '../src/application/timerScheduler.js';
 import type { CaseTimer } from '../src/domain/case/caseTimers.js';
 import { defaultPolicyDocument } from '../src/domain/policy/defaultPolicy.js';
 import { parsePolicy, type Policy } from '../src/domain/policy/policy.js';
+import { parsed } from '../test/specs/caseCommands.js';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 10_000);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
@@ -123,7 +124,9 @@ const lateness = async (name: string, backendOf: () => TimerBackend) => {
   await scheduler.start();
   const opening = performance.now();
   await inParallel(CASES, (i) =>
-    services.commands.handle({ type: 'open', caseId: `c${i}`, actor: ada, input: openInput }),
+    services.commands.handle(
+      parsed({ type: 'open', caseId: `c${i}`, actor: ada, input: openInput }),
+    ),
   );
   const openedIn = (performance.now() - opening) / 1000;
   const deadline = Date.now() + 60_000 + openedIn * 1000 + 60_000;
@@ -191,25 +194,31 @@ const buildLog = async () => {
   const start = performance.now();
   await inParallel(cases, async (i) => {
     const caseId = `c${i}`;
-    await services.commands.handle({ type: 'open', caseId, actor: ada, input: openInput });
-    await services.commands.handle({
-      type: 'requestInfo',
-      caseId,
-      actor: li,
-      input: { message: 'logs?' },
-    });
-    await services.commands.handle({
-      type: 'customerReply',
-      caseId,
-      actor: ada,
-      input: { message: 'here' },
-    });
-    await services.commands.handle({
-      type: 'resolve',
-      caseId,
-      actor: li,
-      input: { reason: 'fixed', summary: 's' },
-    });
+    await services.commands.handle(parsed({ type: 'open', caseId, actor: ada, input: openInput }));
+    await services.commands.handle(
+      parsed({
+        type: 'requestInfo',
+        caseId,
+        actor: li,
+        input: { message: 'logs?' },
+      }),
+    );
+    await services.commands.handle(
+      parsed({
+        type: 'customerReply',
+        caseId,
+        actor: ada,
+        input: { message: 'here' },
+      }),
+    );
+    await services.commands.handle(
+      parsed({
+        type: 'resolve',
+        caseId,
+        actor: li,
+        input: { reason: 'fixed', summary: 's' },
+      }),
+    );
   });
   let events = 0;
   for await (const e of store.readAll()) if (e.streamId.startsWith('case-')) events++;

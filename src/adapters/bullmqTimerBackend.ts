@@ -1,7 +1,7 @@
 import { DelayedError, Queue, Worker, type Job, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  TimerNotDueError,
+  isTimerNotDue,
   timerId,
   type FireTimer,
   type TimerBackend,
@@ -70,13 +70,6 @@ const PAGE = 1_000;
 const MIN_REDELIVERY_MS = 100;
 
 type TimerJob = Job<CaseTimer, void, TimerKind>;
-
-/** A TimerNotDueError, also one thrown by another copy of the module. */
-const notDue = (error: unknown): error is TimerNotDueError =>
-  error instanceof TimerNotDueError ||
-  (error instanceof Error &&
-    error.name === 'TimerNotDueError' &&
-    typeof (error as Partial<TimerNotDueError>).dueAt === 'number');
 
 /**
  * Timers as BullMQ delayed jobs: the job id is the timer's identity, so adding a timer twice is
@@ -189,7 +182,7 @@ export class BullmqTimerBackend implements TimerBackend {
     try {
       await fire(job.data);
     } catch (error) {
-      if (!notDue(error)) throw error; // retried with backoff, up to `attempts`
+      if (!isTimerNotDue(error)) throw error; // retried with backoff, up to `attempts`
       // Came early (this machine's clock is behind): back to delayed until due, without
       // using up an attempt. BullMQ reads the timestamp against the wall clock.
       const wait = Math.max(error.dueAt - this.#clock.now(), MIN_REDELIVERY_MS);

@@ -14,6 +14,7 @@ import {
   type QueryResult,
   type RootOperationNode,
 } from 'kysely';
+import { DocketFault, FaultCode, isFault } from '../domain/docketError.js';
 import { startWorker } from './startWorker.js';
 import type {
   FromSqliteThread,
@@ -21,9 +22,12 @@ import type {
   ToSqliteThread,
 } from './sqliteThreadProtocol.js';
 
-/** The thread ended, or failed to start, while a statement waited for it. */
-export class SqliteThreadError extends Error {
-  override readonly name = 'SqliteThreadError';
+/** The thread ended, or failed to start, while a statement waited for it (`sqlite-thread`). */
+export class SqliteThreadError extends DocketFault {
+  constructor(message: string, options?: ErrorOptions) {
+    super(FaultCode.sqliteThread, message, options);
+    this.name = 'SqliteThreadError';
+  }
 }
 
 /** An error of the thread's SQLite, with its `code` (`SQLITE_CONSTRAINT_PRIMARYKEY`, …). */
@@ -71,10 +75,9 @@ class SqliteThreadConnection implements DatabaseConnection {
   }
 
   #end(error: Error): void {
-    this.#ended ??=
-      error instanceof SqliteThreadError
-        ? error
-        : new SqliteThreadError(`the SQLite thread failed: ${error.message}`, { cause: error });
+    this.#ended ??= isFault(error, FaultCode.sqliteThread)
+      ? error
+      : new SqliteThreadError(`the SQLite thread failed: ${error.message}`, { cause: error });
     for (const waiting of this.#pending.values()) waiting.reject(this.#ended);
     this.#pending.clear();
   }

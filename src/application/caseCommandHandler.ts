@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CASE_MACHINE_VERSION } from '../../machines/caseMachine.js';
-import type { Actor } from '../domain/actor.js';
 import { authorize } from '../domain/case/caseAccess.js';
 import { currentSchemaVersion } from '../domain/case/stream/caseEvents.js';
-import type { CommandType } from '../domain/case/caseCommands.js';
+import type { CaseCommand } from '../domain/case/caseCommands.js';
 import type { Clock } from '../domain/clock.js';
-import { decideCase, type Decision } from '../domain/case/decideCase.js';
+import { caseDecider } from '../domain/case/caseDecider.js';
+import type { CaseDecision } from '../domain/case/decideCase.js';
 import {
   DocketError,
   ErrorCode,
@@ -14,7 +14,7 @@ import {
   validationError,
 } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
-import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
+import { replayCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Tenant } from '../domain/policy/tenant.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
@@ -28,11 +28,8 @@ import {
 } from './eventStore.js';
 import type { PolicyRegistry } from './policyRegistry.js';
 
-export interface CaseCommandRequest {
-  readonly type: CommandType;
-  readonly caseId: string;
-  readonly actor: Actor;
-  readonly input: unknown;
+/** How a command is delivered: its ids, the revision the caller saw, a last check before appending. */
+export interface CommandDelivery {
   /** Makes retries idempotent: a command id the case already recorded returns the first result. */
   readonly commandId?: string | undefined;
   readonly correlationId?: string | undefined;
@@ -46,6 +43,9 @@ export interface CaseCommandRequest {
    */
   readonly beforeAppend?: (() => Promise<Result<void>>) | undefined;
 }
+
+/** A case command (its input parsed where it came in) and how it is delivered. */
+export type CaseCommandRequest = CaseCommand & CommandDelivery;
 
 /** An event a command recorded, as the caller sees it (the store adds ids and hashes). */
 export interface CommittedEvent {
@@ -211,7 +211,7 @@ export class CaseCommandHandler {
   async #decide(
     request: CaseCommandRequest,
     snapshot: CaseSnapshot | undefined,
-  ): Promise<Result<Decision & { readonly now: number }>> {
+  ): Promise<Result<CaseDecision & { readonly now: number }>> {
     const { policies } = this.#deps;
     const caseVersion = snapshot?.context.policyVersion;
     if (caseVersion !== undefined && policies.byVersion(caseVersion) === undefined) {
@@ -223,11 +223,12 @@ export class CaseCommandHandler {
         ? await this.#deps.tenant(tenantId)
         : undefined;
     const now = this.#deps.clock.now();
-    const decision = decideCase(
-      snapshot,
-      { type: request.type, caseId: request.caseId, actor: request.actor, input: request.input },
-      { now, policy: policies.current, policyVersion: (v) => policies.byVersion(v), tenant },
-    );
+    const decision = caseDecider.decide(request, snapshot, {
+      now,
+      policy: policies.current,
+      policyVersion: (v) => policies.byVersion(v),
+      tenant,
+    });
     return decision.ok ? ok({ ...decision.value, now }) : decision;
   }
 
@@ -236,7 +237,7 @@ export class CaseCommandHandler {
     request: CaseCommandRequest,
     commandId: string,
     snapshot: CaseSnapshot | undefined,
-    { events, next, now }: Decision & { readonly now: number },
+    { events, next, now }: CaseDecision & { readonly now: number },
   ): Promise<Attempt> {
     if (next === undefined) return 'retry';
     const metadata: EventMetadata = {
@@ -289,12 +290,10 @@ export class CaseCommandHandler {
       );
     }
     const lastRevision = earlier[earlier.length - 1]!.revision;
-    const rebuilt = rebuildCase(history.slice(0, lastRevision + 1).map(toMachineEvent));
-    if (!rebuilt.ok || rebuilt.value === undefined)
-      throw new Error(`case ${request.caseId} cannot be replayed`);
+    const snapshot = replayCase(history.slice(0, lastRevision + 1).map(toMachineEvent));
     return ok({
       caseId: request.caseId,
-      snapshot: rebuilt.value,
+      snapshot: snapshot!, // the earlier events are in it
       events: earlier,
       duplicate: true,
     });

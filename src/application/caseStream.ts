@@ -1,6 +1,6 @@
 import type { CaseMachineEvent } from '../../machines/caseMachineContext.js';
 import type { CaseEvent } from '../domain/case/stream/caseEvents.js';
-import { rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
+import { replayCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
 
@@ -17,13 +17,17 @@ export interface LoadedCase {
   readonly events: readonly RecordedEvent[];
 }
 
-/** Reads a case's stream and rebuilds it. A stream the machine cannot replay is a fault. */
-export const loadCase = async (store: EventStore, caseId: string): Promise<LoadedCase> => {
+/**
+ * Reads a case's stream (its first `before` events, if given) and replays it. A stream the
+ * machine cannot replay is a fault (`case-not-replayable`).
+ */
+export const loadCase = async (
+  store: EventStore,
+  caseId: string,
+  { before }: { readonly before?: number } = {},
+): Promise<LoadedCase> => {
   const events: RecordedEvent[] = [];
-  for await (const event of store.readStream(caseStreamId(caseId))) events.push(event);
-  const rebuilt = rebuildCase(events.map(toMachineEvent));
-  if (!rebuilt.ok) {
-    throw new Error(`case ${caseId} cannot be replayed: ${rebuilt.error.message}`);
-  }
-  return { snapshot: rebuilt.value, events };
+  const options = before === undefined ? undefined : { maxCount: before };
+  for await (const event of store.readStream(caseStreamId(caseId), options)) events.push(event);
+  return { snapshot: replayCase(events.map(toMachineEvent)), events };
 };

@@ -1,4 +1,4 @@
-import { DocketError, ErrorCode } from '../domain/docketError.js';
+import { DocketError, ErrorCode, isDocketError } from '../domain/docketError.js';
 import type { NewEvent, RecordedEvent } from '../domain/recordedEvent.js';
 
 export type {
@@ -115,8 +115,12 @@ export class WrongExpectedRevisionError extends DocketError {
   }
 }
 
+/**
+ * Whether an append was refused because the stream is not at the expected revision: the one
+ * refusal a store makes with the code `conflict` (checked by code, not class).
+ */
 export const isWrongExpectedRevision = (error: unknown): error is WrongExpectedRevisionError =>
-  error instanceof WrongExpectedRevisionError;
+  isDocketError(error) && error.code === ErrorCode.conflict;
 
 export class InvalidStreamIdError extends DocketError {
   constructor(readonly streamId: string) {

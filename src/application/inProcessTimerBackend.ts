@@ -1,7 +1,7 @@
 import type { CaseTimer } from '../domain/case/caseTimers.js';
 import type { Clock } from '../domain/clock.js';
 import {
-  TimerNotDueError,
+  isTimerNotDue,
   timerChanges,
   timerId,
   type FireTimer,
@@ -114,11 +114,10 @@ export class InProcessTimerBackend implements TimerBackend {
       const attempt = (this.#attempts.get(key) ?? 0) + 1;
       this.#attempts.set(key, attempt);
       const retryMs = this.options.retryMs ?? 500;
-      const at =
-        error instanceof TimerNotDueError
-          ? error.dueAt
-          : this.options.clock.now() + Math.min(retryMs * 2 ** (attempt - 1), 60_000);
-      if (!(error instanceof TimerNotDueError)) this.options.onError?.(error, timer);
+      const at = isTimerNotDue(error)
+        ? error.dueAt
+        : this.options.clock.now() + Math.min(retryMs * 2 ** (attempt - 1), 60_000);
+      if (!isTimerNotDue(error)) this.options.onError?.(error, timer);
       this.#queue.add({ ...timer, dueAt: Math.max(at, timer.dueAt) });
     }
   }

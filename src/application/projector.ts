@@ -12,6 +12,7 @@ import {
 } from '../../projections/projectionPositions.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { Clock } from '../domain/clock.js';
+import { DocketFault, FaultCode, isFault } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
 import { logHead } from './logHead.js';
@@ -96,7 +97,8 @@ const YIELD_EVERY = 500;
  * A checkpoint is not where this projector left it: another process rebuilt the projection or
  * applied events, or an earlier batch failed. What was folded since is dropped.
  */
-class CheckpointReset extends Error {}
+const checkpointMoved = (projection: string) =>
+  new DocketFault(FaultCode.checkpointMoved, `the checkpoint of ${projection} moved`);
 
 /** A checkpoint's new values: a rebuild is over once the checkpoint reaches its target. */
 const moved = (rebuildTo: number | null, position: number, updatedAt: string) =>
@@ -237,7 +239,7 @@ export class Projector {
         (f) => stored.find((s) => s.name === f.projection.name)?.position !== f.taken,
       );
       if (elsewhere === undefined) return false;
-      this.#failure ??= new CheckpointReset(elsewhere.projection.name);
+      this.#failure ??= checkpointMoved(elsewhere.projection.name);
       await this.#subscription?.close();
       return true;
     } catch {
@@ -319,7 +321,7 @@ export class Projector {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#reading = noneRead();
-      if (!(failure instanceof CheckpointReset)) {
+      if (!isFault(failure, FaultCode.checkpointMoved)) {
         this.#o.onError?.(failure);
         await new Promise((r) => setTimeout(r, 1_000));
       }
@@ -422,7 +424,7 @@ export class Projector {
         if (this.#o.lockCheckpoints === true) query = query.forUpdate();
         const stored = new Map((await query.execute()).map((r) => [r.name, r]));
         for (const w of batch.writes)
-          if (Number(stored.get(w.name)?.position) !== w.after) throw new CheckpointReset(w.name);
+          if (Number(stored.get(w.name)?.position) !== w.after) throw checkpointMoved(w.name);
         // Side by side: one projection's reads need not wait for the other's writes. Every one
         // settles before the transaction ends, so none writes after a rollback.
         const applied = await Promise.allSettled(

@@ -1,3 +1,4 @@
+import { DocketFault, FaultCode, isFault } from '../domain/docketError.js';
 import type { CaseTimer } from '../domain/case/caseTimers.js';
 
 /** Fires one timer: issues its check command. Throws TimerNotDueError if it came early. */
@@ -38,12 +39,16 @@ export const timerId = (t: Pick<CaseTimer, 'caseId' | 'kind' | 'revision'>): str
   `${t.caseId}.${t.kind}.${t.revision}`;
 
 /** Thrown by a fire callback that received a timer before its due instant (clock skew). */
-export class TimerNotDueError extends Error {
+export class TimerNotDueError extends DocketFault {
   constructor(readonly dueAt: number) {
-    super(`timer not due until ${new Date(dueAt).toISOString()}`);
+    super(FaultCode.timerNotDue, `timer not due until ${new Date(dueAt).toISOString()}`);
     this.name = 'TimerNotDueError';
   }
 }
+
+/** A TimerNotDueError, by its code: also one thrown by another copy of this module. */
+export const isTimerNotDue = (error: unknown): error is TimerNotDueError =>
+  isFault(error, FaultCode.timerNotDue) && typeof (error as { dueAt?: unknown }).dueAt === 'number';
 
 /** What changes when a case's pending timers go from `before` to `after` (by identity). */
 export const timerChanges = (

@@ -1,8 +1,8 @@
 import { pendingTimers, type CaseTimer } from '../domain/case/caseTimers.js';
-import { applyCaseEvent, rebuildCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
+import { applyCaseEvent, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { caseIdOf, isCaseStream } from '../domain/case/stream/caseStreamId.js';
-import { toMachineEvent } from './caseStream.js';
+import { loadCase, toMachineEvent } from './caseStream.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
 import {
   timerChanges,
@@ -161,14 +161,8 @@ export class TimerScheduler {
 
   /** The case as it was just before `event`, replayed from its stream. */
   async #load(event: RecordedEvent): Promise<CaseSnapshot | undefined> {
-    const events: RecordedEvent[] = [];
-    for await (const e of this.#options.store.readStream(event.streamId, {
-      maxCount: event.revision,
-    }))
-      events.push(e);
-    const rebuilt = rebuildCase(events.map(toMachineEvent));
-    if (!rebuilt.ok) throw rebuilt.error;
-    return rebuilt.value;
+    const caseId = caseIdOf(event.streamId);
+    return (await loadCase(this.#options.store, caseId, { before: event.revision })).snapshot;
   }
 
   #flush(): Promise<void> {

@@ -21,7 +21,7 @@ import { isoInstantSchema, parseInstant } from '../domain/instant.js';
 import type { EventStore } from '../application/eventStore.js';
 import type { Actor, ActorRole } from '../domain/actor.js';
 import { commandRoles } from '../domain/case/caseAccess.js';
-import { commandInputSchemas, type CommandType } from '../domain/case/caseCommands.js';
+import { caseCommand, commandInputSchemas, type CommandType } from '../domain/case/caseCommands.js';
 import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
 import { caseView, caseViewSchema, eventView, eventViewSchema } from './caseView.js';
@@ -224,10 +224,8 @@ export const caseRoutes =
           const expectedRevision = ifMatchRevision(request.headers['if-match']);
           const key = idempotencyKey(request.headers['idempotency-key']);
           const outcome = await commands.handle({
-            type: command,
-            caseId,
-            actor,
-            input: body,
+            // The route's schema is the command's: the body is its parsed input.
+            ...caseCommand(command, caseId, actor, body),
             correlationId: request.id,
             expectedRevision,
             ...(await keyed(actor, key, { method: 'POST', route, caseId, body })),

@@ -19,6 +19,7 @@ import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import type { Result } from '../../src/domain/result.js';
 import { timerBackendContract } from '../contract/timerBackend.contract.js';
 import { deleteKeysWithPrefix, redisAvailability } from '../specs/redisSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /**
  * BullMQ timers against the real Redis (REDIS_URL, else 127.0.0.1:6379). Every test has its own
@@ -241,18 +242,20 @@ if (redis.mode === 'skip') {
               ),
             );
             const opened = unwrap(
-              await services.commands.handle({
-                type: 'open',
-                caseId,
-                actor: { role: 'customer-admin', tenant: 'contoso', id: 'ada' },
-                input: {
-                  line: 'technical',
-                  severity: 'B',
-                  category: 'sso',
-                  title: 't',
-                  contact: { name: 'Ada', email: 'ada@contoso.example' },
-                },
-              }),
+              await services.commands.handle(
+                parsed({
+                  type: 'open',
+                  caseId,
+                  actor: { role: 'customer-admin', tenant: 'contoso', id: 'ada' },
+                  input: {
+                    line: 'technical',
+                    severity: 'B',
+                    category: 'sso',
+                    title: 't',
+                    contact: { name: 'Ada', email: 'ada@contoso.example' },
+                  },
+                }),
+              ),
             );
             const [timer] = pendingTimers(opened.snapshot);
             expect(timer).toMatchObject({

@@ -12,6 +12,7 @@ import type { EventStore, NewEvent, RecordedEvent } from '../../src/application/
 import { UpcasterRegistry, withUpcasting } from '../../src/application/upcasting.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 const upcasters = new UpcasterRegistry(caseEventUpcasters);
 const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
@@ -31,15 +32,21 @@ const recordedCase = async (): Promise<{ store: MemoryEventStore; events: Record
     store,
     new VirtualClock(Date.parse('2026-11-23T02:00:00Z')),
   );
-  await commands.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
-  await commands.handle({ type: 'assign', caseId: 'c1', actor: li, input: { agent: 'li' } });
-  await commands.handle({ type: 'respond', caseId: 'c1', actor: li, input: { message: 'hi' } });
-  await commands.handle({
-    type: 'resolve',
-    caseId: 'c1',
-    actor: li,
-    input: { reason: 'fixed', summary: 's' },
-  });
+  await commands.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
+  await commands.handle(
+    parsed({ type: 'assign', caseId: 'c1', actor: li, input: { agent: 'li' } }),
+  );
+  await commands.handle(
+    parsed({ type: 'respond', caseId: 'c1', actor: li, input: { message: 'hi' } }),
+  );
+  await commands.handle(
+    parsed({
+      type: 'resolve',
+      caseId: 'c1',
+      actor: li,
+      input: { reason: 'fixed', summary: 's' },
+    }),
+  );
   const events: RecordedEvent[] = [];
   for await (const e of store.readStream('case-c1')) events.push(e);
   return { store, events };

@@ -6,6 +6,7 @@ import { policyRegistry } from '../../src/application/policyRegistry.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import { ada, contoso, fabrikam, li, timer } from '../specs/caseSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 const openInput = {
   line: 'technical',
@@ -35,21 +36,25 @@ const streamOf = async (store: EventStore, caseId: string) => {
 describe('case command handler', () => {
   it('opens and responds, recording the envelope on every event', async () => {
     const { store, clock, handler } = setup();
-    const opened = await handler.handle({
-      type: 'open',
-      caseId: 'c1',
-      actor: ada,
-      input: openInput,
-      correlationId: 'corr-1',
-    });
+    const opened = await handler.handle(
+      parsed({
+        type: 'open',
+        caseId: 'c1',
+        actor: ada,
+        input: openInput,
+        correlationId: 'corr-1',
+      }),
+    );
     expect(opened.ok && opened.value.snapshot.state).toBe('opened');
     clock.advanceTo(Date.parse('2026-11-23T03:00:00Z'));
-    const responded = await handler.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'Looking' },
-    });
+    const responded = await handler.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'Looking' },
+      }),
+    );
     expect(responded.ok && responded.value.snapshot).toMatchObject({
       state: 'responded',
       revision: 1,
@@ -69,22 +74,26 @@ describe('case command handler', () => {
 
   it('a retried command id returns the first result and appends nothing', async () => {
     const { store, clock, handler } = setup();
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
-    const first = await handler.handle({
-      type: 'resolve',
-      caseId: 'c1',
-      actor: li,
-      input: { reason: 'fixed', summary: 'x' },
-      commandId: 'k1',
-    });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
+    const first = await handler.handle(
+      parsed({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: li,
+        input: { reason: 'fixed', summary: 'x' },
+        commandId: 'k1',
+      }),
+    );
     clock.advanceTo(Date.parse('2026-11-23T05:00:00Z'));
-    const retry = await handler.handle({
-      type: 'resolve',
-      caseId: 'c1',
-      actor: li,
-      input: { reason: 'fixed', summary: 'x' },
-      commandId: 'k1',
-    });
+    const retry = await handler.handle(
+      parsed({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: li,
+        input: { reason: 'fixed', summary: 'x' },
+        commandId: 'k1',
+      }),
+    );
     expect(retry.ok && retry.value.duplicate).toBe(true);
     expect(retry.ok && retry.value.snapshot.revision).toBe(
       first.ok && first.value.snapshot.revision,
@@ -94,45 +103,55 @@ describe('case command handler', () => {
     expect(ids(retry)).toEqual(ids(first));
     expect(ids(first)).toEqual([[1, 'CaseResolved', 'k1']]);
     expect((await streamOf(store, 'c1')).length).toBe(2);
-    const stolen = await handler.handle({
-      type: 'resolve',
-      caseId: 'c1',
-      actor: { role: 'agent', id: 'mallory' },
-      input: { reason: 'fixed', summary: 'x' },
-      commandId: 'k1',
-    });
+    const stolen = await handler.handle(
+      parsed({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: { role: 'agent', id: 'mallory' },
+        input: { reason: 'fixed', summary: 'x' },
+        commandId: 'k1',
+      }),
+    );
     expect(!stolen.ok && stolen.error.code).toBe('idempotency-key-reused');
     // Another token with the same name and role is another actor.
-    const twin = await handler.handle({
-      type: 'resolve',
-      caseId: 'c1',
-      actor: { ...li, tokenId: 'another-token' },
-      input: { reason: 'fixed', summary: 'x' },
-      commandId: 'k1',
-    });
+    const twin = await handler.handle(
+      parsed({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: { ...li, tokenId: 'another-token' },
+        input: { reason: 'fixed', summary: 'x' },
+        commandId: 'k1',
+      }),
+    );
     expect(!twin.ok && twin.error.code).toBe('idempotency-key-reused');
   });
 
   it('an If-Match revision that is not the current one is a conflict carrying the current revision', async () => {
     const { store, handler } = setup();
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
-    await handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: 'a' } });
-    const stale = await handler.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'x' },
-      expectedRevision: 0,
-    });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
+    await handler.handle(
+      parsed({ type: 'addNote', caseId: 'c1', actor: li, input: { text: 'a' } }),
+    );
+    const stale = await handler.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'x' },
+        expectedRevision: 0,
+      }),
+    );
     expect(!stale.ok && stale.error).toMatchObject({ code: 'conflict', currentRevision: 1 });
     expect((await streamOf(store, 'c1')).length).toBe(2);
-    const fresh = await handler.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'x' },
-      expectedRevision: 1,
-    });
+    const fresh = await handler.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'x' },
+        expectedRevision: 1,
+      }),
+    );
     expect(fresh.ok).toBe(true);
   });
 
@@ -140,15 +159,17 @@ describe('case command handler', () => {
     // Two handlers on one store: two processes, whose commands meet only in the store.
     const { store, handler } = setup();
     const other = setup(store).handler;
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        (i % 2 === 0 ? handler : other).handle({
-          type: 'addNote',
-          caseId: 'c1',
-          actor: li,
-          input: { text: `note ${i}` },
-        }),
+        (i % 2 === 0 ? handler : other).handle(
+          parsed({
+            type: 'addNote',
+            caseId: 'c1',
+            actor: li,
+            input: { text: `note ${i}` },
+          }),
+        ),
       ),
     );
     expect(results.every((r) => r.ok)).toBe(true);
@@ -166,10 +187,12 @@ describe('case command handler', () => {
       tenant: (id) => Promise.resolve([contoso, fabrikam].find((t) => t.id === id)),
       maxAttempts: 1,
     });
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        handler.handle({ type: 'addNote', caseId: 'c1', actor: li, input: { text: `note ${i}` } }),
+        handler.handle(
+          parsed({ type: 'addNote', caseId: 'c1', actor: li, input: { text: `note ${i}` } }),
+        ),
       ),
     );
     expect(results.filter((r) => !r.ok)).toEqual([]);
@@ -182,20 +205,24 @@ describe('case command handler', () => {
 
   it('the decision is re-made on the fresh state: a second concurrent resolve is refused', async () => {
     const { handler } = setup();
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
     const [a, b] = await Promise.all([
-      handler.handle({
-        type: 'resolve',
-        caseId: 'c1',
-        actor: li,
-        input: { reason: 'fixed', summary: 'a' },
-      }),
-      handler.handle({
-        type: 'resolve',
-        caseId: 'c1',
-        actor: li,
-        input: { reason: 'fixed', summary: 'b' },
-      }),
+      handler.handle(
+        parsed({
+          type: 'resolve',
+          caseId: 'c1',
+          actor: li,
+          input: { reason: 'fixed', summary: 'a' },
+        }),
+      ),
+      handler.handle(
+        parsed({
+          type: 'resolve',
+          caseId: 'c1',
+          actor: li,
+          input: { reason: 'fixed', summary: 'b' },
+        }),
+      ),
     ]);
     expect([a.ok, b.ok].sort()).toEqual([false, true]);
     const refused = a.ok ? b : a;
@@ -206,29 +233,39 @@ describe('case command handler', () => {
     const { store, handler } = setup();
     expect(
       (
-        await handler.handle({
-          type: 'respond',
-          caseId: 'nope',
-          actor: li,
-          input: { message: 'x' },
-        })
+        await handler.handle(
+          parsed({
+            type: 'respond',
+            caseId: 'nope',
+            actor: li,
+            input: { message: 'x' },
+          }),
+        )
       ).ok,
     ).toBe(false);
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
-    const check = await handler.handle({
-      type: 'checkResponseDeadline',
-      caseId: 'c1',
-      actor: timer,
-      input: {},
-    });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
+    const check = await handler.handle(
+      parsed({
+        type: 'checkResponseDeadline',
+        caseId: 'c1',
+        actor: timer,
+        input: {},
+      }),
+    );
     expect(check.ok && check.value.events).toEqual([]);
-    const bad = await handler.handle({
-      type: 'open',
-      caseId: 'c2',
-      actor: ada,
-      input: { ...openInput, severity: 'Z' },
-    });
+    const bad = await handler.handle(
+      parsed({
+        type: 'open',
+        caseId: 'c2',
+        actor: ada,
+        input: { ...openInput, category: 'renewal' },
+      }),
+    );
     expect(!bad.ok && bad.error.code).toBe('validation');
+    // Input its schema refuses is refused where the command comes in, before the handler.
+    expect(() =>
+      parsed({ type: 'open', caseId: 'c2', actor: ada, input: { ...openInput, severity: 'Z' } }),
+    ).toThrow(expect.objectContaining({ code: 'validation' }));
     expect(await streamOf(store, 'c2')).toEqual([]);
     expect((await streamOf(store, 'c1')).length).toBe(1);
   });
@@ -241,29 +278,37 @@ describe('case command handler', () => {
       policies: policyRegistry(defaultPolicy),
       tenant: (id) => Promise.resolve([contoso, fabrikam].find((t) => t.id === id)),
     });
-    await a.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await a.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
     // B resolves behind A's back; A's cache still says `opened`, where respond is allowed.
-    await b.handle({
-      type: 'resolve',
-      caseId: 'c1',
-      actor: li,
-      input: { reason: 'fixed', summary: 's' },
-    });
-    const respond = await a.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'm' },
-    });
+    await b.handle(
+      parsed({
+        type: 'resolve',
+        caseId: 'c1',
+        actor: li,
+        input: { reason: 'fixed', summary: 's' },
+      }),
+    );
+    const respond = await a.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'm' },
+      }),
+    );
     expect(!respond.ok && respond.error.code).toBe('invalid-transition');
     // B reopens; A's cache now says `resolved`, where respond is refused: A must look again.
-    await b.handle({ type: 'reopen', caseId: 'c1', actor: ada, input: { reason: 'again' } });
-    const again = await a.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'm' },
-    });
+    await b.handle(
+      parsed({ type: 'reopen', caseId: 'c1', actor: ada, input: { reason: 'again' } }),
+    );
+    const again = await a.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'm' },
+      }),
+    );
     expect(again.ok && again.value.snapshot).toMatchObject({ state: 'responded', revision: 3 });
     expect((await streamOf(store, 'c1')).map((e) => e.type)).toEqual([
       'CaseOpened',
@@ -275,16 +320,18 @@ describe('case command handler', () => {
 
   it('a cached case still records the instant of the decision and a retried command once', async () => {
     const { store, clock, handler } = setup();
-    await handler.handle({ type: 'open', caseId: 'c1', actor: ada, input: openInput });
+    await handler.handle(parsed({ type: 'open', caseId: 'c1', actor: ada, input: openInput }));
     clock.advanceTo(Date.parse('2026-11-23T04:30:00Z'));
     const note = () =>
-      handler.handle({
-        type: 'addNote',
-        caseId: 'c1',
-        actor: li,
-        input: { text: 'n' },
-        commandId: 'n1',
-      });
+      handler.handle(
+        parsed({
+          type: 'addNote',
+          caseId: 'c1',
+          actor: li,
+          input: { text: 'n' },
+          commandId: 'n1',
+        }),
+      );
     await note();
     const retry = await note();
     expect(retry.ok && retry.value.duplicate).toBe(true);
@@ -297,12 +344,14 @@ describe('case command handler', () => {
 
   it('rejects case ids that cannot name a stream', async () => {
     const { handler } = setup();
-    const result = await handler.handle({
-      type: 'open',
-      caseId: 'a b/c',
-      actor: ada,
-      input: openInput,
-    });
+    const result = await handler.handle(
+      parsed({
+        type: 'open',
+        caseId: 'a b/c',
+        actor: ada,
+        input: openInput,
+      }),
+    );
     expect(!result.ok && result.error.code).toBe('validation');
   });
 });

@@ -11,6 +11,7 @@ import type { TimerSchedule } from '../../src/application/timerSchedule.js';
 import { timerActor } from '../../src/domain/actor.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
 const li = { role: 'agent', id: 'li' } as const;
@@ -78,12 +79,14 @@ const world = async (
 };
 
 const open = async (w: World, caseId: string, severity: 'A' | 'B' | 'C' = 'B') => {
-  const opened = await w.services.commands.handle({
-    type: 'open',
-    caseId,
-    actor: ada,
-    input: openInput(severity),
-  });
+  const opened = await w.services.commands.handle(
+    parsed({
+      type: 'open',
+      caseId,
+      actor: ada,
+      input: openInput(severity),
+    }),
+  );
   if (!opened.ok) throw opened.error;
 };
 
@@ -98,12 +101,14 @@ describe('timer scheduler (in-process backend, virtual clock)', () => {
     ]);
     expect(await w.backend.held()).toEqual(w.scheduler.pending());
     expect((await w.schedule.load()).timers).toEqual(w.scheduler.pending());
-    await w.services.commands.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'hi' },
-    });
+    await w.services.commands.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'hi' },
+      }),
+    );
     await w.settle();
     expect(w.scheduler.pending()).toEqual([]);
     expect(await w.backend.held()).toEqual([]);
@@ -140,12 +145,14 @@ describe('timer scheduler (in-process backend, virtual clock)', () => {
     const w = await world();
     await w.scheduler.start();
     await open(w, 'c1');
-    await w.services.commands.handle({
-      type: 'requestInfo',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'logs?' },
-    });
+    await w.services.commands.handle(
+      parsed({
+        type: 'requestInfo',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'logs?' },
+      }),
+    );
     await w.settle();
     expect(w.scheduler.pending().map((t) => t.kind)).toEqual(['customer-nonresponse']);
     for (let day = 1; day <= 30; day++) {
@@ -223,12 +230,14 @@ describe('timer scheduler (in-process backend, virtual clock)', () => {
     await open(w, 'c1');
     await w.settle();
     const [timer] = w.scheduler.pending();
-    await w.services.commands.handle({
-      type: 'respond',
-      caseId: 'c1',
-      actor: li,
-      input: { message: 'hi' },
-    });
+    await w.services.commands.handle(
+      parsed({
+        type: 'respond',
+        caseId: 'c1',
+        actor: li,
+        input: { message: 'hi' },
+      }),
+    );
     w.clock.advanceTo(B_DUE + 1);
     const fire = timerDispatcher(w.services.commands, w.clock);
     await fire(timer!); // stale: the case was answered

@@ -9,6 +9,7 @@ import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { openBody } from '../specs/httpSpec.js';
 import { servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /** `docket audit …` on an SQLite store, then on copies of it tampered with directly. */
 const root = mkdtempSync(join(tmpdir(), 'docket-audit-cli-'));
@@ -37,26 +38,32 @@ beforeAll(async () => {
   const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
   const li = { role: 'agent', id: 'li' } as const;
   for (const id of ['c1', 'c2']) {
-    await commands.handle({ type: 'open', caseId: id, actor: ada, input: openBody });
+    await commands.handle(parsed({ type: 'open', caseId: id, actor: ada, input: openBody }));
     clock.advanceTo(clock.now() + 3_600_000);
-    await commands.handle({
-      type: 'requestInfo',
-      caseId: id,
-      actor: li,
-      input: { message: 'logs?' },
-    });
-    await commands.handle({
-      type: 'customerReply',
-      caseId: id,
-      actor: ada,
-      input: { message: 'here' },
-    });
-    await commands.handle({
-      type: 'resolve',
-      caseId: id,
-      actor: li,
-      input: { reason: 'fixed', summary: 'done' },
-    });
+    await commands.handle(
+      parsed({
+        type: 'requestInfo',
+        caseId: id,
+        actor: li,
+        input: { message: 'logs?' },
+      }),
+    );
+    await commands.handle(
+      parsed({
+        type: 'customerReply',
+        caseId: id,
+        actor: ada,
+        input: { message: 'here' },
+      }),
+    );
+    await commands.handle(
+      parsed({
+        type: 'resolve',
+        caseId: id,
+        actor: li,
+        input: { reason: 'fixed', summary: 'done' },
+      }),
+    );
   }
   // Checkpoint the WAL into the file so a plain copy holds everything.
   await store.close();

@@ -7,6 +7,7 @@ import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { openBody } from '../specs/httpSpec.js';
 import { servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /** `docket projections status|rebuild` and `docket report sla` on a store written beforehand. */
 const dataDir = mkdtempSync(join(tmpdir(), 'docket-projections-cli-'));
@@ -23,14 +24,16 @@ beforeAll(async () => {
   );
   const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
   for (let i = 0; i < 5; i++) {
-    await commands.handle({ type: 'open', caseId: `c${i}`, actor: ada, input: openBody });
+    await commands.handle(parsed({ type: 'open', caseId: `c${i}`, actor: ada, input: openBody }));
     if (i % 2 === 0)
-      await commands.handle({
-        type: 'respond',
-        caseId: `c${i}`,
-        actor: { role: 'agent', id: 'li' },
-        input: { message: 'hi' },
-      });
+      await commands.handle(
+        parsed({
+          type: 'respond',
+          caseId: `c${i}`,
+          actor: { role: 'agent', id: 'li' },
+          input: { message: 'hi' },
+        }),
+      );
   }
   for await (const e of store.readAll({ direction: 'backwards', maxCount: 1 }))
     head = Number(e.position);

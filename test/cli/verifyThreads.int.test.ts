@@ -9,6 +9,7 @@ import { VirtualClock } from '../../src/domain/clock.js';
 import { rangesBetween, verifyInThreads } from '../../src/cli/verifyThreads.js';
 import { openBody } from '../specs/httpSpec.js';
 import { servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /** `docket audit verify --all`'s threads, run from the sources (the worker loads tsx itself). */
 const dir = mkdtempSync(join(tmpdir(), 'docket-verify-threads-'));
@@ -22,8 +23,10 @@ beforeAll(async () => {
   const li = { role: 'agent', id: 'li' } as const;
   for (let i = 0; i < 12; i++) {
     const caseId = `c${i}`;
-    await commands.handle({ type: 'open', caseId, actor: ada, input: openBody });
-    await commands.handle({ type: 'respond', caseId, actor: li, input: { message: 'on it' } });
+    await commands.handle(parsed({ type: 'open', caseId, actor: ada, input: openBody }));
+    await commands.handle(
+      parsed({ type: 'respond', caseId, actor: li, input: { message: 'on it' } }),
+    );
   }
   await store.close();
 });

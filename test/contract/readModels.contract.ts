@@ -20,6 +20,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import type { CommandType } from '../../src/domain/case/caseCommands.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /** One empty read-model database, and how to remove it. */
 export interface ReadModelsFixture {
@@ -72,7 +73,7 @@ const scriptedHistory = async () => {
   }
   const at = (dayAndTime: string) => clock.advanceTo(Date.parse(z(dayAndTime)));
   const run = async (type: CommandType, caseId: string, actor: Actor, input: unknown = {}) => {
-    const result = await commands.handle({ type, caseId, actor, input });
+    const result = await commands.handle(parsed({ type, caseId, actor, input }));
     if (!result.ok) throw new Error(`${type} ${caseId}: ${result.error.message}`);
     if (result.value.events.length === 0) throw new Error(`${type} ${caseId}: no events`);
   };

@@ -17,6 +17,7 @@ import { VirtualClock } from '../../src/domain/clock.js';
 import { buildApp } from '../../src/http/buildApp.js';
 import { openBody } from '../specs/httpSpec.js';
 import { contosoTenant, fabrikamTenant, servicesWith } from '../specs/servicesSpec.js';
+import { parsed } from '../specs/caseCommands.js';
 
 /**
  * Defect 5 (issue #13): `docket projections rebuild` killed with SIGKILL right after it emptied
@@ -43,12 +44,14 @@ const writeCases = async (dataDir: string, now = Date.parse('2026-11-23T02:00:00
     fabrikamTenant,
   ]);
   for (let i = 0; i < CASES; i++) {
-    const opened = await services.commands.handle({
-      type: 'open',
-      caseId: `c${i}`,
-      actor: ada,
-      input: openBody,
-    });
+    const opened = await services.commands.handle(
+      parsed({
+        type: 'open',
+        caseId: `c${i}`,
+        actor: ada,
+        input: openBody,
+      }),
+    );
     if (!opened.ok) throw opened.error;
   }
   const issued = await services.tokens.issue(root, { role: 'agent', name: 'li' });

@@ -1,14 +1,13 @@
-import { expect } from 'vitest';
-import type { Actor } from '../../src/domain/actor.js';
+import type { CaseMachineEvent } from '../../machines/caseMachineContext.js';
+import { isCustomer, type Actor } from '../../src/domain/actor.js';
+import { admitCaseCommand, caseDecider } from '../../src/domain/case/caseDecider.js';
 import type { CaseEvent } from '../../src/domain/case/stream/caseEvents.js';
 import type { CommandType } from '../../src/domain/case/caseCommands.js';
-import { decideCase, type Decision } from '../../src/domain/case/decideCase.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
-import type { ErrorCode } from '../../src/domain/docketError.js';
 import { parseInstant } from '../../src/domain/instant.js';
 import type { Policy } from '../../src/domain/policy/policy.js';
-import { rebuildCase, type CaseSnapshot } from '../../src/domain/case/rebuildCase.js';
-import type { Result } from '../../src/domain/result.js';
+import type { CaseState } from '../../src/domain/case/rebuildCase.js';
+import { outcomeOf, specFor } from './deciderSpec.js';
 import type { Tenant } from '../../src/domain/policy/tenant.js';
 
 /** A stored event in a spec: the event and when it occurred (ISO with offset). */
@@ -31,63 +30,38 @@ export const li: Actor = { role: 'agent', id: 'li' };
 export const timer: Actor = { role: 'timer', id: 'scheduler' };
 export const auditor: Actor = { role: 'auditor', id: 'audrey' };
 
-export const rebuild = (events: readonly GivenEvent[]): CaseSnapshot | undefined => {
-  const rebuilt = rebuildCase(events.map((e) => ({ ...e, at: parseInstant(e.at) }) as never));
-  if (!rebuilt.ok) throw rebuilt.error;
-  return rebuilt.value;
-};
+const caseSpec = specFor(caseDecider);
+const recorded = (events: readonly GivenEvent[]): CaseMachineEvent[] =>
+  events.map((e) => ({ ...e, at: parseInstant(e.at) }));
+
+/** The case these events make (a history the machine refuses throws). */
+export const rebuild = (events: readonly GivenEvent[]): CaseState =>
+  caseSpec.given(recorded(events)).state;
 
 /**
- * Given these events, when this command, then these events (or this error): the
- * given/when/then helper for the case decider.
+ * Given these events, when this command, then these events (or this error): the case decider's
+ * given/when/then. The command's input is taken as a scenario gives it, in the refusal order:
+ * who may issue it and on which case before whether its input is valid.
  */
 export const givenCase = (
   events: readonly GivenEvent[],
   options: { policy?: Policy; tenants?: readonly Tenant[] } = {},
 ) => ({
   when: (command: When) => {
-    const snapshot = rebuild(events);
+    const given = caseSpec.given(recorded(events));
     const tenants = options.tenants ?? [contoso, fabrikam];
-    const tenant =
-      command.actor.role === 'customer-admin' || command.actor.role === 'customer-user'
-        ? tenants.find((t) => t.id === (command.actor as { tenant: string }).tenant)
-        : undefined;
-    const result: Result<Decision> = decideCase(
-      snapshot,
-      {
-        type: command.type,
-        caseId: command.caseId ?? 'c1',
-        actor: command.actor,
-        input: command.input ?? {},
-      },
-      { now: parseInstant(command.at), policy: options.policy ?? defaultPolicy, tenant },
+    const { actor } = command;
+    const tenant = isCustomer(actor) ? tenants.find((t) => t.id === actor.tenant) : undefined;
+    const admitted = admitCaseCommand(
+      { type: command.type, caseId: command.caseId ?? 'c1', actor, input: command.input ?? {} },
+      given.state,
     );
-    return {
-      result,
-      /** The decided events match (each given as a partial: type and data fields to check). */
-      then: (
-        expected: ReadonlyArray<{ type: CaseEvent['type']; data?: Record<string, unknown> }>,
-      ) => {
-        if (!result.ok)
-          throw new Error(
-            `expected events, got error ${result.error.code}: ${result.error.message}`,
-          );
-        expect(result.value.events.map((e) => e.type)).toEqual(expected.map((e) => e.type));
-        expected.forEach((e, i) => {
-          if (e.data !== undefined) expect(result.value.events[i]?.data).toMatchObject(e.data);
-        });
-        return result.value;
-      },
-      thenRefused: (code: ErrorCode, message?: RegExp) => {
-        if (result.ok)
-          throw new Error(
-            `expected ${code}, got events ${result.value.events.map((e) => e.type).join(', ')}`,
-          );
-        expect(result.error.code).toBe(code);
-        if (message !== undefined) expect(result.error.message).toMatch(message);
-        return result.error;
-      },
-    };
+    if (!admitted.ok) return outcomeOf<CaseState, CaseMachineEvent>(admitted);
+    return given.when(admitted.value, {
+      now: parseInstant(command.at),
+      policy: options.policy ?? defaultPolicy,
+      tenant,
+    });
   },
 });
 

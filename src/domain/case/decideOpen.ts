@@ -1,7 +1,6 @@
-import type { Actor } from '../actor.js';
 import { caseDeadline } from '../policy/calendarHorizon.js';
 import type { CaseEventOf } from './stream/caseEvents.js';
-import type { CommandInput } from './caseCommands.js';
+import type { CaseCommand } from './caseCommands.js';
 import { notFound, validationError, type FieldIssue } from '../docketError.js';
 import { assessImpact } from '../policy/impactAssessment.js';
 import { formatInstant } from '../instant.js';
@@ -18,9 +17,7 @@ import type { Tenant } from '../policy/tenant.js';
  * the holiday data of its calendar).
  */
 export const decideOpen = (
-  caseId: string,
-  actor: Actor,
-  input: CommandInput<'open'>,
+  { caseId, actor, input }: Extract<CaseCommand, { type: 'open' }>,
   tenant: Tenant | undefined,
   policy: Policy,
   now: number,

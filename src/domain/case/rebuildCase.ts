@@ -1,11 +1,11 @@
 import type { SnapshotFrom } from 'xstate';
-import type { CaseContext } from './stream/caseContext.js';
 import type { caseMachine } from '../../../machines/caseMachine.js';
 import type { CaseMachineEvent } from '../../../machines/caseMachineContext.js';
 import { initialCaseSnapshot, nextCaseSnapshot } from '../../../machines/caseMachineStep.js';
-import { invalidTransition, type DocketError } from '../docketError.js';
+import { DocketFault, FaultCode, invalidTransition, type DocketError } from '../docketError.js';
 import { err, ok, type Result } from '../result.js';
 import { stateOf, type CaseStateName } from './caseLifecycle.js';
+import type { CaseContext } from './stream/caseContext.js';
 
 /** A case rebuilt from its stream: lifecycle state, context and the revision of its last event. */
 export interface CaseSnapshot {
@@ -15,6 +15,9 @@ export interface CaseSnapshot {
   readonly revision: number;
   readonly machineSnapshot: SnapshotFrom<typeof caseMachine>;
 }
+
+/** A case stream as replayed so far: undefined before its `CaseOpened`. */
+export type CaseState = CaseSnapshot | undefined;
 
 const wrap = (machineSnapshot: SnapshotFrom<typeof caseMachine>): CaseSnapshot => ({
   state: stateOf(machineSnapshot.value),
@@ -26,10 +29,11 @@ const wrap = (machineSnapshot: SnapshotFrom<typeof caseMachine>): CaseSnapshot =
 /**
  * Applies one stored event with XState's pure transition. The actions it returns are
  * discarded: replay never re-runs side effects. An event the machine does not accept in the
- * current state is reported, not applied.
+ * current state is refused, not applied: for callers that report it (a decision the machine
+ * overrules, an audit that lists broken histories).
  */
 export const applyCaseEvent = (
-  snapshot: CaseSnapshot | undefined,
+  snapshot: CaseState,
   event: CaseMachineEvent,
 ): Result<CaseSnapshot, DocketError> => {
   if (snapshot === undefined) {
@@ -48,15 +52,38 @@ export const applyCaseEvent = (
   return ok(wrap(nextCaseSnapshot(snapshot.machineSnapshot, event)));
 };
 
-/** Folds a whole stream; `undefined` for an empty one. */
-export const rebuildCase = (
-  events: Iterable<CaseMachineEvent>,
-): Result<CaseSnapshot | undefined, DocketError> => {
-  let snapshot: CaseSnapshot | undefined;
+/** A case history the machine refuses: the log holds what this build cannot replay. */
+export const caseNotReplayable = (caseId: string, reason: string): DocketFault =>
+  new DocketFault(FaultCode.caseNotReplayable, `case ${caseId} cannot be replayed: ${reason}`);
+
+/** Applies one recorded event; an event the machine refuses is a fault (`case-not-replayable`). */
+export const evolveCase = (snapshot: CaseState, event: CaseMachineEvent): CaseSnapshot => {
+  const applied = applyCaseEvent(snapshot, event);
+  if (!applied.ok) {
+    const caseId =
+      snapshot?.context.caseId ?? (event.type === 'CaseOpened' ? event.data.caseId : '?');
+    throw caseNotReplayable(caseId, applied.error.message);
+  }
+  return applied.value;
+};
+
+/**
+ * Folds a whole stream; `undefined` for an empty one. A history the machine refuses is
+ * reported (for audits and checks that list it); `replayCase` throws it instead.
+ */
+export const rebuildCase = (events: Iterable<CaseMachineEvent>): Result<CaseState, DocketError> => {
+  let snapshot: CaseState;
   for (const event of events) {
     const applied = applyCaseEvent(snapshot, event);
     if (!applied.ok) return applied;
     snapshot = applied.value;
   }
   return ok(snapshot);
+};
+
+/** Folds a whole stream the log holds: a history the machine refuses is a fault. */
+export const replayCase = (events: Iterable<CaseMachineEvent>): CaseState => {
+  let snapshot: CaseState;
+  for (const event of events) snapshot = evolveCase(snapshot, event);
+  return snapshot;
 };

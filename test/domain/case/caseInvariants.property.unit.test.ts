@@ -6,7 +6,7 @@ import type { CaseEvent } from '../../../src/domain/case/stream/caseEvents.js';
 import { commandRoles } from '../../../src/domain/case/caseAccess.js';
 import { commandTypes, type CommandType } from '../../../src/domain/case/caseCommands.js';
 import { pendingTimers } from '../../../src/domain/case/caseTimers.js';
-import { decideCase } from '../../../src/domain/case/decideCase.js';
+import { admitCaseCommand, caseDecider } from '../../../src/domain/case/caseDecider.js';
 import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
 import { rebuildCase, type CaseSnapshot } from '../../../src/domain/case/rebuildCase.js';
 import type { Tenant } from '../../../src/domain/policy/tenant.js';
@@ -165,12 +165,17 @@ describe('case invariants under any sequence of commands', () => {
             const actor = s.actor;
             const tenant =
               'tenant' in actor ? tenants.find((t) => t.id === actor.tenant) : undefined;
-            const decision = decideCase(
-              snapshot,
+            const command = admitCaseCommand(
               { type: s.type, caseId: 'c1', actor: s.actor, input: s.input },
-              { now, policy: defaultPolicy, tenant },
+              snapshot,
             );
-            if (!decision.ok) continue; // refused: nothing appended, snapshot unchanged
+            if (!command.ok) continue; // refused: nothing appended, snapshot unchanged
+            const decision = caseDecider.decide(command.value, snapshot, {
+              now,
+              policy: defaultPolicy,
+              tenant,
+            });
+            if (!decision.ok) continue;
             for (const event of decision.value.events) {
               // Silence that caused a downgrade is never counted twice: a re-assessed
               // nonresponse deadline lies after the start of the current waiting period.
