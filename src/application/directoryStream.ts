@@ -1,10 +1,25 @@
+import type { Decider } from '../domain/decider.js';
 import { isWrongExpectedRevision, type EventStore, type NewEvent } from './eventStore.js';
+
+/** An event of a directory stream as its fold sees it. */
+export interface DirectoryEvent {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** How a directory stream folds: a decider's `initialState` and `evolve`. */
+export type DirectoryFold<S> = Pick<
+  Decider<S, never, DirectoryEvent, never>,
+  'initialState' | 'evolve'
+>;
 
 /**
  * A small registry kept in one stream (`directory-tokens`, `directory-tenants`) and folded in
- * memory. `refresh()` reads only what was appended since the last read, so other processes'
- * changes arrive cheaply; `append()` decides on fresh state and retries when another writer
- * got in first.
+ * memory with a decider's `initialState` and `evolve`. `refresh()` reads only what was
+ * appended since the last read, so other processes' changes arrive cheaply; `append()`
+ * decides on fresh state and retries when another writer got in first. Its decisions also
+ * return a result for the caller (a token, a tenant), so they are passed to `append` rather
+ * than being one `decide` of the stream.
  */
 export class DirectoryStream<S> {
   #state: S;
@@ -13,10 +28,9 @@ export class DirectoryStream<S> {
   constructor(
     private readonly store: EventStore,
     readonly streamId: string,
-    initial: S,
-    private readonly evolve: (state: S, type: string, data: unknown) => S,
+    private readonly fold: DirectoryFold<S>,
   ) {
-    this.#state = initial;
+    this.#state = fold.initialState();
   }
 
   get state(): S {
@@ -27,7 +41,7 @@ export class DirectoryStream<S> {
     for await (const event of this.store.readStream(this.streamId, {
       fromRevision: this.#revision + 1,
     })) {
-      this.#state = this.evolve(this.#state, event.type, event.data);
+      this.#state = this.fold.evolve(this.#state, event);
       this.#revision = event.revision;
     }
     return this.#state;

@@ -4,7 +4,7 @@ import { policyInvalid } from '../domain/docketError.js';
 import { parsePolicy, type Policy } from '../domain/policy/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { directoryEvent } from './directoryEvent.js';
-import { DirectoryStream } from './directoryStream.js';
+import { DirectoryStream, type DirectoryFold } from './directoryStream.js';
 import { canonicalJson } from './eventHash.js';
 import type { EventStore } from './eventStore.js';
 import type { PolicyRegistry } from './policyRegistry.js';
@@ -12,6 +12,18 @@ import type { PolicyRegistry } from './policyRegistry.js';
 export const POLICIES_STREAM = 'directory-policies';
 
 const system: Actor = { role: 'admin', id: 'docket' };
+
+/** `PolicyAdopted { version, policy }`: each version's policy as recorded. */
+const policiesFold: DirectoryFold<Map<string, unknown>> = {
+  initialState: () => new Map(),
+  evolve: (versions, { type, data }) => {
+    if (type === 'PolicyAdopted') {
+      const { version, policy } = data as { version: string; policy: unknown };
+      versions.set(version, policy);
+    }
+    return versions;
+  },
+};
 
 /**
  * Every policy version the service has run, recorded as `PolicyAdopted { version, policy }` in
@@ -26,18 +38,7 @@ export class PolicyLog {
     store: EventStore,
     private readonly clock: Clock,
   ) {
-    this.#stream = new DirectoryStream(
-      store,
-      POLICIES_STREAM,
-      new Map<string, unknown>(),
-      (versions, type, data) => {
-        if (type === 'PolicyAdopted') {
-          const { version, policy } = data as { version: string; policy: unknown };
-          versions.set(version, policy);
-        }
-        return versions;
-      },
-    );
+    this.#stream = new DirectoryStream(store, POLICIES_STREAM, policiesFold);
   }
 
   /** Records `policy` (if new) and returns a registry with it in force and every earlier one. */

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../domain/result.js';
 import { tenantOfferingError, tenantSchema, type Tenant } from '../domain/policy/tenant.js';
 import { toFieldIssues } from '../domain/zodIssues.js';
 import { directoryEvent } from './directoryEvent.js';
-import { DirectoryStream } from './directoryStream.js';
+import { DirectoryStream, type DirectoryFold } from './directoryStream.js';
 import type { EventStore } from './eventStore.js';
 
 export const TENANTS_STREAM = 'directory-tenants';
@@ -21,16 +21,19 @@ export const tenantPatchSchema = z
 export type TenantPatch = z.infer<typeof tenantPatchSchema>;
 
 /** `TenantRegistered { tenant }`, `TenantUpdated { id, advancedAgreement?, region? }`. */
-const evolve = (tenants: Map<string, Tenant>, type: string, data: unknown) => {
-  if (type === 'TenantRegistered') {
-    const { tenant } = data as { tenant: Tenant };
-    tenants.set(tenant.id, tenant);
-  } else if (type === 'TenantUpdated') {
-    const { id, ...patch } = data as TenantPatch & { id: string };
-    const tenant = tenants.get(id);
-    if (tenant !== undefined) tenants.set(id, { ...tenant, ...patch });
-  }
-  return tenants;
+const tenantsFold: DirectoryFold<Map<string, Tenant>> = {
+  initialState: () => new Map(),
+  evolve: (tenants, { type, data }) => {
+    if (type === 'TenantRegistered') {
+      const { tenant } = data as { tenant: Tenant };
+      tenants.set(tenant.id, tenant);
+    } else if (type === 'TenantUpdated') {
+      const { id, ...patch } = data as TenantPatch & { id: string };
+      const tenant = tenants.get(id);
+      if (tenant !== undefined) tenants.set(id, { ...tenant, ...patch });
+    }
+    return tenants;
+  },
 };
 
 /**
@@ -46,7 +49,7 @@ export class TenantDirectory {
     private readonly clock: Clock,
     private readonly policy: () => Policy,
   ) {
-    this.#stream = new DirectoryStream(store, TENANTS_STREAM, new Map<string, Tenant>(), evolve);
+    this.#stream = new DirectoryStream(store, TENANTS_STREAM, tenantsFold);
   }
 
   async get(id: string): Promise<Tenant | undefined> {

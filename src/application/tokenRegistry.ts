@@ -7,7 +7,7 @@ import { formatInstant } from '../domain/instant.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { toFieldIssues } from '../domain/zodIssues.js';
 import { directoryEvent } from './directoryEvent.js';
-import { DirectoryStream } from './directoryStream.js';
+import { DirectoryStream, type DirectoryFold } from './directoryStream.js';
 import type { EventStore } from './eventStore.js';
 
 export const TOKENS_STREAM = 'directory-tokens';
@@ -69,21 +69,24 @@ interface TokenState {
 
 const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-const evolve = (state: TokenState, type: string, data: unknown): TokenState => {
-  if (type === 'TokenIssued') {
-    const { hash, ...info } = data as TokenInfo & { hash: string };
-    const token = { ...info, revoked: false };
-    state.byHash.set(hash, token);
-    state.byId.set(info.tokenId, { hash, info: token });
-  } else if (type === 'TokenRevoked') {
-    const entry = state.byId.get((data as { tokenId: string }).tokenId);
-    if (entry !== undefined) {
-      const info = { ...entry.info, revoked: true };
-      state.byHash.set(entry.hash, info);
-      state.byId.set(info.tokenId, { hash: entry.hash, info });
+const tokensFold: DirectoryFold<TokenState> = {
+  initialState: () => ({ byHash: new Map(), byId: new Map() }),
+  evolve: (state, { type, data }) => {
+    if (type === 'TokenIssued') {
+      const { hash, ...info } = data as TokenInfo & { hash: string };
+      const token = { ...info, revoked: false };
+      state.byHash.set(hash, token);
+      state.byId.set(info.tokenId, { hash, info: token });
+    } else if (type === 'TokenRevoked') {
+      const entry = state.byId.get((data as { tokenId: string }).tokenId);
+      if (entry !== undefined) {
+        const info = { ...entry.info, revoked: true };
+        state.byHash.set(entry.hash, info);
+        state.byId.set(info.tokenId, { hash: entry.hash, info });
+      }
     }
-  }
-  return state;
+    return state;
+  },
 };
 
 /** The actor a token acts as: the token itself, named by its name (or id), with role and tenant. */
@@ -120,12 +123,7 @@ export class TokenRegistry {
     private readonly clock: Clock,
     private readonly options: TokenRegistryOptions,
   ) {
-    this.#stream = new DirectoryStream(
-      store,
-      TOKENS_STREAM,
-      { byHash: new Map(), byId: new Map() },
-      evolve,
-    );
+    this.#stream = new DirectoryStream(store, TOKENS_STREAM, tokensFold);
     this.#refreshMs = options.refreshMs ?? 5_000;
   }
 
