@@ -68,6 +68,7 @@ import {
 } from '../src/domain/case/stream/caseEvents.js';
 import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 import { parsed } from '../test/specs/caseCommands.js';
+import { ProjectionCheckpointStore } from '../src/adapters/projectionCheckpointStore.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const LIVE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -447,7 +448,7 @@ const rebuild = async (
   storePath: string,
   last: number,
   db: ReadModelDb,
-  options: Partial<ProjectorOptions>,
+  { lock = false, ...options }: Partial<ProjectorOptions> & { lock?: boolean },
   target: number,
 ) => {
   const raw = rawReadRate(storePath);
@@ -462,7 +463,7 @@ const rebuild = async (
   let samplingMs = 0;
   const projector = new Projector({
     store: withUpcasting(store, upcasters),
-    db,
+    checkpoints: new ProjectionCheckpointStore(db, { lock }),
     projections,
     context,
     clock: systemClock,
@@ -636,7 +637,7 @@ const live = async (withProjector: boolean) => {
       ? undefined
       : new Projector({
           store: services.store,
-          db,
+          checkpoints: new ProjectionCheckpointStore(db),
           projections,
           context,
           clock: systemClock,
@@ -728,7 +729,7 @@ if (pgUp) {
       storePath,
       last,
       postgres,
-      { lockCheckpoints: true },
+      { lock: true },
       TARGET_PG_RATE,
     );
     await new Promise((r) => setTimeout(r, 2_000)); // statistics reach pg_stat_* within ~1 s

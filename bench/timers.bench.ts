@@ -22,7 +22,7 @@ import { MemoryTimerSchedule } from '../src/adapters/memoryTimerSchedule.js';
 import { SqliteEventStore } from '../src/adapters/sqliteEventStore.js';
 import { systemClock } from '../src/adapters/systemClock.js';
 import { createDocketServices } from '../src/application/docketServices.js';
-import { InProcessTimerBackend } from '../src/application/inProcessTimerBackend.js';
+import { InProcessTimerBackend } from '../src/adapters/inProcessTimerBackend.js';
 import { timerId, type TimerBackend, type TimerChanges } from '../src/application/timerBackend.js';
 import { timerDispatcher } from '../src/application/timerDispatcher.js';
 import { TimerScheduler } from '../src/application/timerScheduler.js';

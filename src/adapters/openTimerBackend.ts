@@ -1,5 +1,5 @@
 import type { TimerBackend } from '../application/timerBackend.js';
-import { InProcessTimerBackend } from '../application/inProcessTimerBackend.js';
+import { InProcessTimerBackend } from './inProcessTimerBackend.js';
 import type { ServiceConfig } from '../config/serviceConfig.js';
 import type { Clock } from '../domain/clock.js';
 import { BullmqTimerBackend } from './bullmqTimerBackend.js';

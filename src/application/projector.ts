@@ -1,25 +1,24 @@
-import { sql, type Kysely } from 'kysely';
 import type {
   Projection,
   ProjectionContext,
   ProjectionFold,
-  ProjectionWrite,
 } from '../../projections/projection.js';
-import {
-  createCheckpointTable,
-  readPositions,
-  type ProjectionPosition,
-} from '../../projections/projectionPositions.js';
-import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
+import type { ProjectionPosition } from '../../projections/projectionPositions.js';
 import type { Clock } from '../domain/clock.js';
-import { DocketFault, FaultCode, isFault } from '../domain/docketError.js';
+import { FaultCode, isFault } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
 import { logHead } from './logHead.js';
+import {
+  checkpointMoved,
+  type CheckpointedWrite,
+  type ProjectionCheckpoints,
+} from './projectionCheckpoints.js';
 
 export interface ProjectorOptions {
   readonly store: EventStore;
-  readonly db: Kysely<ReadModelDatabase>;
+  /** Where the projections' checkpoints are kept, beside their rows. */
+  readonly checkpoints: ProjectionCheckpoints;
   readonly projections: readonly Projection[];
   readonly context: ProjectionContext;
   readonly clock: Clock;
@@ -33,8 +32,6 @@ export interface ProjectorOptions {
   readonly batchSize?: number;
   /** How long an event may wait for others to join its batch. @defaultValue 20 */
   readonly batchMs?: number;
-  /** PostgreSQL: lock checkpoint rows while a batch is applied (SQLite has one writer). */
-  readonly lockCheckpoints?: boolean;
   /**
    * How often an idle projector checks that its checkpoints are where it left them (another
    * process may have rebuilt a projection): `checkCheckpoints`. @defaultValue 500
@@ -75,12 +72,7 @@ interface Reading {
 
 /** A batch taken: the write of each projection that had events in it. */
 interface Batch extends Reading {
-  readonly writes: ReadonlyArray<{
-    readonly name: string;
-    /** The checkpoint the write continues from. */
-    readonly after: number;
-    readonly write: ProjectionWrite;
-  }>;
+  readonly writes: readonly CheckpointedWrite[];
 }
 
 /** A subscription without pages, as pages of one event. */
@@ -92,19 +84,6 @@ const noneRead = (): Reading => ({ events: 0, first: -1, last: -1, occurredAt: [
 
 /** Events read between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 500;
-
-/**
- * A checkpoint is not where this projector left it: another process rebuilt the projection or
- * applied events, or an earlier batch failed. What was folded since is dropped.
- */
-const checkpointMoved = (projection: string) =>
-  new DocketFault(FaultCode.checkpointMoved, `the checkpoint of ${projection} moved`);
-
-/** A checkpoint's new values: a rebuild is over once the checkpoint reaches its target. */
-const moved = (rebuildTo: number | null, position: number, updatedAt: string) =>
-  rebuildTo !== null && position >= Number(rebuildTo)
-    ? { position, updated_at: updatedAt, rebuild_to: null }
-    : { position, updated_at: updatedAt };
 
 /**
  * Runs projections: a catch-up subscription from the lowest checkpoint; each event past a
@@ -145,25 +124,8 @@ export class Projector {
 
   /** Creates missing tables; drops and recreates those whose projection version changed. */
   async prepare(): Promise<void> {
-    await this.#o.db.transaction().execute(async (db) => {
-      if (this.#o.lockCheckpoints === true)
-        await sql`select pg_advisory_xact_lock(hashtext('docket-projections'))`.execute(db);
-      await this.#prepare(db);
-    });
-  }
-
-  async #prepare(db: Kysely<ReadModelDatabase>): Promise<void> {
-    await createCheckpointTable(db);
-    const rows = await db
-      .selectFrom('projection_checkpoints')
-      .select(['name', 'version'])
-      .execute();
-    const built = (p: Projection) => rows.some((r) => r.name === p.name && r.version === p.version);
-    for (const p of this.#o.projections.filter(built)) await p.create(db);
-    await this.#reset(
-      this.#o.projections.filter((p) => !built(p)),
-      db,
-    );
+    const reset = await this.#o.checkpoints.prepare(this.#o.projections, this.#head, this.#now());
+    for (const name of reset) this.#positions.set(name, -1);
   }
 
   /** Prepares, then follows the log (and watches its checkpoints) until closed. */
@@ -195,7 +157,7 @@ export class Projector {
   }
 
   status(): Promise<ProjectionPosition[]> {
-    return readPositions(this.#o.db, this.#o.projections);
+    return this.#o.checkpoints.positions(this.#o.projections);
   }
 
   /**
@@ -204,12 +166,7 @@ export class Projector {
    */
   async rebuild(names: readonly string[] = []): Promise<void> {
     const chosen = this.#o.projections.filter((p) => names.length === 0 || names.includes(p.name));
-    await this.#o.db.transaction().execute(async (db) => {
-      // The checkpoint rows first, as a batch locks them: a batch waits for the reset, no deadlock.
-      if (this.#o.lockCheckpoints === true)
-        await db.selectFrom('projection_checkpoints').select('name').forUpdate().execute();
-      await this.#reset(chosen, db);
-    });
+    await this.#o.checkpoints.reset(chosen, this.#head, this.#now());
     this.#positions.clear();
     await this.#subscription?.close(); // the run loop resubscribes from the new checkpoints
   }
@@ -233,7 +190,7 @@ export class Projector {
     if (idle === undefined || this.#checking) return false;
     this.#checking = true;
     try {
-      const stored = await readPositions(this.#o.db, this.#o.projections);
+      const stored = await this.status();
       if (this.#idle() !== idle) return false; // events came meanwhile: their batch checks
       const elsewhere = this.#folding.find(
         (f) => stored.find((s) => s.name === f.projection.name)?.position !== f.taken,
@@ -256,26 +213,11 @@ export class Projector {
       : undefined;
   }
 
-  /** Empties `projections` and marks them rebuilding up to the log's head (if it has events). */
-  async #reset(projections: readonly Projection[], db: Kysely<ReadModelDatabase>): Promise<void> {
-    if (projections.length === 0) return;
+  /** The log's head, where a rebuild that begins now ends (null: the log is empty). */
+  readonly #head = async (): Promise<number | null> => {
     const head = await logHead(this.#o.store);
-    const checkpoint = {
-      position: -1,
-      updated_at: this.#now(),
-      rebuild_to: head === undefined ? null : Number(head),
-    };
-    for (const p of projections) {
-      await p.drop(db);
-      await p.create(db);
-      await db
-        .insertInto('projection_checkpoints')
-        .values({ name: p.name, version: p.version, ...checkpoint })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ version: p.version, ...checkpoint }))
-        .execute();
-      this.#positions.set(p.name, -1);
-    }
-  }
+    return head === undefined ? null : Number(head);
+  };
 
   async #run(): Promise<void> {
     while (!this.#closed) {
@@ -410,35 +352,7 @@ export class Projector {
   async #apply(batch: Batch): Promise<void> {
     const last = batch.last;
     const now = this.#now();
-    if (batch.writes.length > 0)
-      await this.#o.db.transaction().execute(async (trx) => {
-        let query = trx
-          .selectFrom('projection_checkpoints')
-          .select(['name', 'position', 'rebuild_to'])
-          .where(
-            'name',
-            'in',
-            batch.writes.map((w) => w.name),
-          )
-          .orderBy('name');
-        if (this.#o.lockCheckpoints === true) query = query.forUpdate();
-        const stored = new Map((await query.execute()).map((r) => [r.name, r]));
-        for (const w of batch.writes)
-          if (Number(stored.get(w.name)?.position) !== w.after) throw checkpointMoved(w.name);
-        // Side by side: one projection's reads need not wait for the other's writes. Every one
-        // settles before the transaction ends, so none writes after a rollback.
-        const applied = await Promise.allSettled(
-          batch.writes.map(async (w) => {
-            await w.write(trx);
-            await trx
-              .updateTable('projection_checkpoints')
-              .set(moved(stored.get(w.name)?.rebuild_to ?? null, last, now))
-              .where('name', '=', w.name)
-              .execute();
-          }),
-        );
-        for (const outcome of applied) if (outcome.status === 'rejected') throw outcome.reason;
-      });
+    await this.#o.checkpoints.commit(batch.writes, last, now);
     for (const p of this.#o.projections) {
       this.#positions.set(p.name, Math.max(last, this.#positions.get(p.name) ?? -1));
     }

@@ -11,6 +11,7 @@ import { projectionContext } from '../application/projectionContext.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
 import { Projector } from '../application/projector.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
+import { ProjectionCheckpointStore } from '../adapters/projectionCheckpointStore.js';
 
 export interface ReadModelsSession {
   readonly store: EventStore;
@@ -55,11 +56,10 @@ export const openReadModelsSessionFor = async (
   const projector = new Projector({
     // Projections see today's event shapes, as in `docket serve`.
     store: withUpcasting(store, new UpcasterRegistry(caseEventUpcasters)),
-    db: readModels.db,
+    checkpoints: new ProjectionCheckpointStore(readModels.db, { lock: readModels.lockCheckpoints }),
     projections: allProjections,
     context: projectionContext(policies.value),
     clock: systemClock,
-    lockCheckpoints: readModels.lockCheckpoints,
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   return {

@@ -3,7 +3,7 @@ import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
 import { MemoryTimerSchedule } from '../../src/adapters/memoryTimerSchedule.js';
 import type { DocketServices } from '../../src/application/docketServices.js';
 import type { EventStore, RecordedEvent } from '../../src/application/eventStore.js';
-import { InProcessTimerBackend } from '../../src/application/inProcessTimerBackend.js';
+import { InProcessTimerBackend } from '../../src/adapters/inProcessTimerBackend.js';
 import type { TimerBackend, TimerChanges } from '../../src/application/timerBackend.js';
 import { timerCommandId, timerDispatcher } from '../../src/application/timerDispatcher.js';
 import { TimerScheduler } from '../../src/application/timerScheduler.js';

@@ -21,6 +21,7 @@ import type { CommandType } from '../../src/domain/case/caseCommands.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import { parsed } from '../specs/caseCommands.js';
+import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /** One empty read-model database, and how to remove it. */
 export interface ReadModelsFixture {
@@ -564,11 +565,10 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsF
     const projectorOn = (store: EventStore, options: Partial<ProjectorOptions> = {}) => {
       const projector = new Projector({
         store,
-        db,
+        checkpoints: new ProjectionCheckpointStore(db, { lock: fixture.lockCheckpoints }),
         projections: allProjections,
         context,
         clock: new VirtualClock(Date.parse('2026-12-01T00:00:00Z')),
-        lockCheckpoints: fixture.lockCheckpoints,
         batchMs: 2,
         ...options,
       });

@@ -18,6 +18,7 @@ import { buildApp } from '../../src/http/buildApp.js';
 import { openBody } from '../specs/httpSpec.js';
 import { contosoTenant, fabrikamTenant, servicesWith } from '../specs/servicesSpec.js';
 import { parsed } from '../specs/caseCommands.js';
+import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /**
  * Defect 5 (issue #13): `docket projections rebuild` killed with SIGKILL right after it emptied
@@ -135,7 +136,7 @@ describe('a rebuild killed right after it emptied the tables (defect 5)', () => 
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
       projector = new Projector({
         store: world.services.store,
-        db: projectorDb,
+        checkpoints: new ProjectionCheckpointStore(projectorDb),
         projections: allProjections,
         context: projectionContext(world.services.policies),
         clock: world.services.clock,

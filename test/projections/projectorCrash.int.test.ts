@@ -19,6 +19,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import { caseEventTypes, currentSchemaVersion } from '../../src/domain/case/stream/caseEvents.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /**
  * A projector killed with SIGKILL in the middle of a long catch-up (20,000+ case events, 200 per
@@ -211,7 +212,7 @@ const projectInto = async (store: EventStore, path: string, head: bigint) => {
   const db = openSqliteReadModels(path);
   const projector = new Projector({
     store,
-    db,
+    checkpoints: new ProjectionCheckpointStore(db),
     projections: allProjections,
     context,
     clock: new VirtualClock(Date.parse('2027-01-01T00:00:00Z')),

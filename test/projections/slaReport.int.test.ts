@@ -21,6 +21,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import { currentSchemaVersion, type CaseEventOf } from '../../src/domain/case/stream/caseEvents.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /**
  * The SLA report for a simulated month (November 2026, `docket simulate`'s engine), checked
@@ -360,7 +361,7 @@ describe('SLA report for a simulated month', () => {
     db = openSqliteReadModels(join(dir, 'readmodels.db'));
     const projector = new Projector({
       store,
-      db,
+      checkpoints: new ProjectionCheckpointStore(db),
       projections: allProjections,
       context: projectionContext(policyRegistry(defaultPolicy)),
       clock: new VirtualClock(Date.parse('2027-01-15T00:00:00Z')),

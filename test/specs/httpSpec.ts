@@ -11,6 +11,7 @@ import { openSqliteReadModels, type ReadModelDb } from '../../src/adapters/readM
 import { projectionContext } from '../../src/application/projectionContext.js';
 import { Projector } from '../../src/application/projector.js';
 import { contosoTenant, fabrikamTenant, servicesWith } from './servicesSpec.js';
+import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /** The people of the HTTP specs, one token each. */
 export const people = {
@@ -88,7 +89,7 @@ export const httpFixture = async (
       ? undefined
       : new Projector({
           store: services.store,
-          db: readModels,
+          checkpoints: new ProjectionCheckpointStore(readModels),
           projections: allProjections,
           context: projectionContext(services.policies),
           clock,

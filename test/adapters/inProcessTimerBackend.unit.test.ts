@@ -1,5 +1,5 @@
 import { systemClock } from '../../src/adapters/systemClock.js';
-import { InProcessTimerBackend } from '../../src/application/inProcessTimerBackend.js';
+import { InProcessTimerBackend } from '../../src/adapters/inProcessTimerBackend.js';
 import { timerBackendContract } from '../contract/timerBackend.contract.js';
 
 timerBackendContract('in-process', () =>

@@ -7,8 +7,8 @@ import {
   type FireTimer,
   type TimerBackend,
   type TimerChanges,
-} from './timerBackend.js';
-import { TimerQueue } from './timerQueue.js';
+} from '../application/timerBackend.js';
+import { TimerQueue } from '../application/timerQueue.js';
 
 export interface InProcessTimerBackendOptions {
   readonly clock: Clock;
