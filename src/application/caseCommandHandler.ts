@@ -18,6 +18,7 @@ import { replayCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Tenant } from '../domain/policy/tenant.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
+import { LaneQueue } from './laneQueue.js';
 import { CASE_ID_PATTERN, caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import { loadCase, toMachineEvent } from './caseStream.js';
 import {
@@ -95,8 +96,6 @@ export class CaseConflictError extends DocketError {
 
 type Attempt = Result<CaseCommandResult> | 'retry';
 
-const settled = (): void => undefined;
-
 /**
  * Handles one case command: validate → authorise → load and rebuild → decide → append with the
  * expected revision → return the new state. Timers and projections follow the log downstream;
@@ -110,8 +109,7 @@ const settled = (): void => undefined;
 export class CaseCommandHandler {
   readonly #deps: CaseCommandHandlerDeps;
   readonly #cache: CaseSnapshotCache;
-  /** The last command queued on each case being worked on: the next one runs after it. */
-  readonly #lanes = new Map<string, Promise<void>>();
+  readonly #lanes = new LaneQueue();
 
   constructor(deps: CaseCommandHandlerDeps) {
     this.#deps = deps;
@@ -124,16 +122,7 @@ export class CaseCommandHandler {
    * exhausting their retries. Other processes still meet the store's optimistic concurrency.
    */
   handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
-    const caseId = request.caseId;
-    const ahead = this.#lanes.get(caseId);
-    const run =
-      ahead === undefined ? this.#handle(request) : ahead.then(() => this.#handle(request));
-    const lane = run.then(settled, settled);
-    this.#lanes.set(caseId, lane);
-    void lane.then(() => {
-      if (this.#lanes.get(caseId) === lane) this.#lanes.delete(caseId);
-    });
-    return run;
+    return this.#lanes.run(request.caseId, () => this.#handle(request));
   }
 
   async #handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
