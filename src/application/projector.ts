@@ -1,19 +1,18 @@
-import type {
-  Projection,
-  ProjectionContext,
-  ProjectionFold,
-} from '../../projections/projection.js';
+/*
+ * Over 300 lines, on purpose: the projector is one pipeline (subscribe → fold as it reads →
+ * take a batch → write it while the next is read → watch the checkpoints when idle) whose
+ * steps share the run's state and timers. What stands alone is elsewhere: the folds of a run
+ * (projectorFolds.ts) and the checkpoint store (projectionCheckpoints.ts, its adapter).
+ */
+import type { Projection, ProjectionContext } from '../../projections/projection.js';
 import type { ProjectionPosition } from '../../projections/projectionPositions.js';
 import type { Clock } from '../domain/clock.js';
 import { FaultCode, isFault } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
 import { logHead } from './logHead.js';
-import {
-  checkpointMoved,
-  type CheckpointedWrite,
-  type ProjectionCheckpoints,
-} from './projectionCheckpoints.js';
+import { checkpointMoved, type ProjectionCheckpoints } from './projectionCheckpoints.js';
+import { RunFolds, type Batch } from './projectorFolds.js';
 
 export interface ProjectorOptions {
   readonly store: EventStore;
@@ -52,35 +51,10 @@ export interface AppliedBatch {
   readonly occurredAt: readonly string[];
 }
 
-/** A projection's fold while the projector follows the log. */
-interface Folding {
-  readonly projection: Projection;
-  readonly fold: ProjectionFold;
-  /** Where its checkpoint stands once every batch taken so far is written. */
-  taken: number;
-  /** The last position handed to it. */
-  added: number;
-}
-
-/** Events read since the last batch was taken. */
-interface Reading {
-  events: number;
-  first: number;
-  last: number;
-  occurredAt: string[];
-}
-
-/** A batch taken: the write of each projection that had events in it. */
-interface Batch extends Reading {
-  readonly writes: readonly CheckpointedWrite[];
-}
-
 /** A subscription without pages, as pages of one event. */
 const oneByOne = async function* (events: AsyncIterable<RecordedEvent>) {
   for await (const event of events) yield [event];
 };
-
-const noneRead = (): Reading => ({ events: 0, first: -1, last: -1, occurredAt: [] });
 
 /** Events read between two turns of the event loop while a batch is being written. */
 const YIELD_EVERY = 500;
@@ -101,8 +75,8 @@ export class Projector {
   #subscription: EventSubscription | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
-  #folding: Folding[] = [];
-  #reading: Reading = noneRead();
+  /** The current run's folds (none before the first run). */
+  #folds: RunFolds | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** The read loop is giving the event loop a turn, with more events at hand. */
   #midRead = false;
@@ -192,11 +166,9 @@ export class Projector {
     try {
       const stored = await this.status();
       if (this.#idle() !== idle) return false; // events came meanwhile: their batch checks
-      const elsewhere = this.#folding.find(
-        (f) => stored.find((s) => s.name === f.projection.name)?.position !== f.taken,
-      );
+      const elsewhere = this.#folds?.moved(stored);
       if (elsewhere === undefined) return false;
-      this.#failure ??= checkpointMoved(elsewhere.projection.name);
+      this.#failure ??= checkpointMoved(elsewhere);
       await this.#subscription?.close();
       return true;
     } catch {
@@ -208,7 +180,7 @@ export class Projector {
 
   /** The generation while no event waits for its batch and no batch is being written. */
   #idle(): number | undefined {
-    return this.#live && this.#reading.events === 0 && this.#writing === 0
+    return this.#live && this.#folds?.pending === 0 && this.#writing === 0
       ? this.#generation
       : undefined;
   }
@@ -229,22 +201,25 @@ export class Projector {
         await subscription.close();
         break;
       }
-      this.#folding = this.#o.projections.map((projection) => {
-        const at = this.#positions.get(projection.name) ?? -1;
-        return { projection, fold: projection.fold(this.#o.context), taken: at, added: at };
-      });
-      this.#reading = noneRead();
+      const folds = new RunFolds(
+        this.#o.projections,
+        this.#o.context,
+        this.#positions,
+        this.#o.onApplied !== undefined,
+      );
+      this.#folds = folds;
       this.#generation++;
       this.#live = true;
       const batchSize = this.#o.batchSize ?? 50_000;
       try {
         for await (const page of subscription.pages?.() ?? oneByOne(subscription)) {
           for (const event of page) {
-            this.#add(event);
-            if (this.#reading.events >= batchSize) await this.#flushAhead();
+            this.#generation++;
+            folds.add(event);
+            if (folds.pending >= batchSize) await this.#flushAhead();
             else {
               this.#timer ??= this.#batchTimer();
-              if (this.#reading.events % YIELD_EVERY === 0) await this.#yieldMidRead();
+              if (folds.pending % YIELD_EVERY === 0) await this.#yieldMidRead();
             }
           }
         }
@@ -262,25 +237,11 @@ export class Projector {
       await subscription.close();
       clearTimeout(this.#timer);
       this.#timer = undefined;
-      this.#reading = noneRead();
+      folds.drop();
       if (!isFault(failure, FaultCode.checkpointMoved)) {
         this.#o.onError?.(failure);
         await new Promise((r) => setTimeout(r, 1_000));
       }
-    }
-  }
-
-  #add(event: RecordedEvent): void {
-    const position = Number(event.position);
-    const reading = this.#reading;
-    this.#generation++;
-    if (reading.events++ === 0) reading.first = position;
-    reading.last = position;
-    if (this.#o.onApplied !== undefined) reading.occurredAt.push(event.metadata.occurredAt);
-    for (const f of this.#folding) {
-      if (position <= f.added) continue; // at or before its checkpoint: applied already
-      f.added = position;
-      f.fold.add(event);
     }
   }
 
@@ -330,17 +291,9 @@ export class Projector {
   #flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const read = this.#reading;
-    if (read.events === 0) return this.#flushing;
-    this.#reading = noneRead();
-    const writes = this.#folding
-      .filter((f) => f.added > f.taken)
-      .map((f) => {
-        const after = f.taken;
-        f.taken = f.added;
-        return { name: f.projection.name, after, write: f.fold.take() };
-      });
-    const run = this.#flushing.then(() => this.#apply({ ...read, writes }));
+    const batch = this.#folds?.take();
+    if (batch === undefined) return this.#flushing;
+    const run = this.#flushing.then(() => this.#apply(batch));
     this.#writing++;
     this.#flushing = run.then(
       () => void this.#writing--,
