@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CaseQueueTable } from './caseQueueTable.js';
 import type { AgentWorkloadView, ReadModelDatabase } from './readModelDatabase.js';
 
-/** The queue views over `case_queue` (DESIGN.md §1: what agents look at all day). */
+/** The queue views over `case_queue`: what agents look at all day. */
 export const queueNames = ['agent', 'awaiting-customer', 'breached'] as const;
 export type QueueName = (typeof queueNames)[number];
 

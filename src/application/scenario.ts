@@ -4,7 +4,10 @@ import { commandTypes, type CommandType } from '../domain/case/caseCommands.js';
 import { isoInstantSchema, parseInstant } from '../domain/instant.js';
 import { tenantSchema } from '../domain/policy/tenant.js';
 
-/** A `docket simulate` scenario (DESIGN.md §6). */
+/**
+ * A `docket simulate` scenario: tenants, then steps in time order (instant, command, case,
+ * actor, input), and optionally an instant to run the timers up to.
+ */
 export const scenarioSchema = z
   .strictObject({
     /** A path to a policy file (resolved by the caller) or an inline policy; default: built-in. */

@@ -3,7 +3,8 @@ import { MinHeap } from './minHeap.js';
 import { timerId } from './timerBackend.js';
 
 /**
- * Pending timers in firing order (due instant, case id, kind: DESIGN.md §4), each identity at
+ * Pending timers in firing order (due instant, then case id, then the fixed order of kinds:
+ * compareTimers), each identity at
  * most once. Removal is lazy: a removed timer stays in the heap until it reaches the top and
  * is skipped. Pure and synchronous: `docket simulate` drives it with its virtual clock, the
  * in-process backend with the service's clock.

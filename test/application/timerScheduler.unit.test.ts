@@ -23,7 +23,7 @@ const openInput = (severity: 'A' | 'B' | 'C') => ({
   businessImpact: 'all mail down',
   contact: { name: 'Ada', email: 'ada@contoso.example', phone: '+86 21 5555 0100' },
 });
-/** Monday 2026-11-23 10:00 Beijing: B is due Tuesday 10:00, C Thursday 10:00 (DESIGN.md §3). */
+/** Monday 2026-11-23 10:00 Beijing: B is due Tuesday 10:00, C Thursday 10:00 (09:00–24:00 days). */
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z');
 const B_DUE = Date.parse('2026-11-24T02:00:00Z');
 

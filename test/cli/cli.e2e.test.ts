@@ -15,7 +15,7 @@ const docket = (...args: string[]) => {
 const tmp = mkdtempSync(join(tmpdir(), 'docket-cli-'));
 
 describe('docket sla due', () => {
-  it('prints the due instant on one line (DESIGN.md §3 worked example)', () => {
+  it('prints the due instant on one line (B opened Monday 10:00 Beijing is due Tuesday 10:00)', () => {
     const run = docket(
       'sla',
       'due',

@@ -54,7 +54,7 @@ const categoryOf: Record<string, string> = {
 const z = (dayAndTime: string) => `2026-11-${dayAndTime}:00.000Z`;
 
 /**
- * Fifteen cases through every event type (DESIGN.md §4). Phase 1 is Monday 23 November 2026
+ * Fifteen cases through every event type of the case lifecycle. Phase 1 is Monday 23 November 2026
  * (10:00 in Beijing at 02:00Z); phase 2 is a week later: an auto-close, a late first response,
  * a survey after closing.
  */

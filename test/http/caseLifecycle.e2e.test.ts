@@ -21,7 +21,7 @@ interface CaseBody {
   events: Array<{ type: string; revision: number }>;
 }
 
-describe('the case lifecycle over HTTP (DESIGN.md §4)', () => {
+describe('the case lifecycle over HTTP: open, respond, ask, reply, resolve, survey, close', () => {
   let f: HttpFixture;
   beforeEach(async () => {
     f = await httpFixture();
@@ -52,7 +52,7 @@ describe('the case lifecycle over HTTP (DESIGN.md §4)', () => {
       state: 'opened',
       severity: 'B',
       revision: 0,
-      // DESIGN.md §3: B opened Monday 10:00 Beijing is due Tuesday 10:00.
+      // 21vianet technical B (1 business day, 09:00–24:00 Beijing): opened Monday 10:00, due Tuesday 10:00.
       response: { dueAt: '2026-11-24T02:00:00.000Z', withinTarget: null },
       deadlines: [{ kind: 'response-deadline', dueAt: '2026-11-24T02:00:00.000Z' }],
     });

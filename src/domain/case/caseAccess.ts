@@ -3,7 +3,7 @@ import type { Actor, ActorRole } from '../actor.js';
 import type { CommandType } from './caseCommands.js';
 import { forbidden, notFound, type DocketError } from '../docketError.js';
 
-/** Who may issue each command (DESIGN.md §4). */
+/** Who may issue each command (docs/api.md, _Who may do what_). */
 export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
   open: ['customer-admin'],
   assign: ['agent'],

@@ -1,6 +1,9 @@
 import type { CaseSnapshot } from './rebuildCase.js';
 
-/** Fixed firing order for timers due at the same instant (DESIGN.md §4). */
+/**
+ * The fixed firing order of timers due at the same instant: the response deadline, then the
+ * customer-nonresponse check, then auto-close.
+ */
 export const timerKinds = ['response-deadline', 'customer-nonresponse', 'auto-close'] as const;
 export type TimerKind = (typeof timerKinds)[number];
 

@@ -11,7 +11,8 @@ const MEMO_DAYS = 4096;
 const MAX_CLOSED_DAYS = 3660;
 
 /**
- * A calendar definition compiled for fast business-time arithmetic (DESIGN.md §3). Windows are
+ * A calendar definition compiled for fast business-time arithmetic (how business time counts:
+ * docs/policy.md, _Business time_). Windows are
  * half-open `[start, end)` instants; each local date is resolved once and memoised, so repeated
  * computations are arithmetic over a handful of intervals.
  */

@@ -1,10 +1,15 @@
-import { parsePolicy, type CalendarRef, type Policy, type PolicyInput } from './policy.js';
-
 /*
- * The built-in policy, reproducing seed/support-policy.txt as DESIGN.md §2 reads it.
+ * Over 300 lines, on purpose: one data document (calendars, offerings, lines and their severity
+ * matrices), which reads best whole.
+ *
+ * The built-in policy, reproducing the provider's published support policy (the seed) as
+ * docs/design.md §2 turns it into data. Its `note` below is part of the recorded policy
+ * version and stays as recorded.
+ *
  * Every rule the seed does not state carries a `note` beginning with "(assumption)".
  * The helpers below only avoid repeating the same A/B/C table; the result is plain data.
  */
+import { parsePolicy, type CalendarRef, type Policy, type PolicyInput } from './policy.js';
 
 type SeverityCell = NonNullable<
   PolicyInput['offerings'][string]['lines'][string]['severities']['A']

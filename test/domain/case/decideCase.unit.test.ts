@@ -353,7 +353,7 @@ describe('changeSeverity', () => {
 });
 
 // Issue #13, defect 7: a downgrade starts a new waiting period; silence already punished by a
-// downgrade is never counted again when the agent re-assesses severity (DESIGN.md §4 rule).
+// downgrade is never counted again when the agent re-assesses severity.
 describe('changeSeverity while downgraded counts from the downgrade', () => {
   const openedA = openedEvent({ severity: 'A', at: '2026-11-23T10:00:00+08:00' }); // 24×7, 1 h
   const askedA: GivenEvent = {

@@ -25,7 +25,7 @@ describe('open', () => {
             severity: 'B',
             policyVersion: 'seed-2026.2',
             responseCalendar: 'cn-daily',
-            // DESIGN.md §3: B opened Monday 10:00 Beijing → due Tuesday 10:00.
+            // B (1 business day, 09:00–24:00 Beijing) opened Monday 10:00 → due Tuesday 10:00.
             responseDueAt: '2026-11-24T02:00:00.000Z',
           },
         },

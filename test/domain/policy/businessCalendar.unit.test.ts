@@ -39,7 +39,7 @@ const workweek = (windows: Windows) => ({
   fri: windows,
 });
 
-/** 21vianet technical B: 09:00–24:00 Beijing every day (DESIGN.md §3). */
+/** 21vianet technical B: 09:00–24:00 Beijing every day. */
 const technicalB = calendar({ zone: 'Asia/Shanghai', week: daily([['09:00', '24:00']]) });
 const goldenWeek = [
   '2026-10-01',
@@ -57,7 +57,7 @@ const shanghaiOffice = calendar({
   extraOpenDates: [{ date: '2026-10-10' }],
 });
 
-describe('DESIGN.md §3 worked examples (21vianet technical B, 09:00–24:00 Beijing)', () => {
+describe('worked examples of business time (21vianet technical B, 09:00–24:00 Beijing)', () => {
   const monday10 = at('2026-11-23T10:00:00+08:00');
 
   it('has a 15 h business day', () => {

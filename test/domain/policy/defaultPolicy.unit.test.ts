@@ -7,7 +7,7 @@ const line = (offering: string, lineId: string) =>
   defaultPolicy.offerings[offering]!.lines[lineId]!;
 const assumption = /^\(assumption\) /;
 
-describe('defaultPolicy (DESIGN.md §2)', () => {
+describe('defaultPolicy: the seed support policy as data', () => {
   it('has the three offerings with their zones and regions', () => {
     expect(Object.keys(defaultPolicy.offerings)).toEqual([
       '21vianet',
@@ -209,7 +209,7 @@ describe('defaultPolicy (DESIGN.md §2)', () => {
     ]);
   });
 
-  it('has the taxonomy ids of DESIGN.md §2 on every offering', () => {
+  it('has the taxonomy ids of the seed policy on every offering', () => {
     for (const offering of Object.keys(defaultPolicy.offerings)) {
       expect(line(offering, 'technical').categories).toEqual([
         'exchange-mailbox-migration',
