@@ -337,6 +337,8 @@ export class SqliteEventStore implements EventStore {
       if (outcome instanceof Error || (outcome as AppendResult).duplicate) return;
       if (request.events.length === 0) return;
       appended = true;
+      // Only a store that fsyncs holds readers back from what is not on disk yet.
+      if (!this.#durable) return;
       // One append's events have consecutive positions: nobody else writes inside our transaction.
       const last = Number((outcome as AppendResult).position);
       const first = last - request.events.length + 1;

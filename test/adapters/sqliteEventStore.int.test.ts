@@ -72,6 +72,31 @@ describe('SQLite event store', () => {
     await relaxed.close();
   });
 
+  it('delivers its own appends to its subscribers when it does not fsync (normal, :memory:)', async () => {
+    for (const store of [
+      new SqliteEventStore({ path, synchronous: 'normal' }),
+      new SqliteEventStore({ path: ':memory:' }),
+    ]) {
+      const subscription = store.subscribe();
+      try {
+        const received: string[] = [];
+        const done = (async () => {
+          for await (const event of subscription) {
+            received.push((event.data as { text: string }).text);
+            if (received.length === 2) return;
+          }
+        })();
+        await store.append('case-n', [note('one')], { expectedRevision: 'no-stream' });
+        await store.append('case-n', [note('two')], { expectedRevision: 0 });
+        await done;
+        expect(received).toEqual(['one', 'two']);
+      } finally {
+        await subscription.close();
+        await store.close();
+      }
+    }
+  });
+
   it('cuts the stream ids into ranges of about equal size for readers side by side', async () => {
     const store = new SqliteEventStore({ path });
     for (let i = 0; i < 30; i++)
