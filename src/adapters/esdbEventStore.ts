@@ -6,12 +6,7 @@ import {
   FORWARDS,
   START,
   streamNameFilter,
-  type AllStreamRecordedEvent,
-  type AllStreamSubscription,
-  type Position,
-  type ReadPosition,
   type ReadRevision,
-  type StreamingRead,
 } from '@eventstore/db-client';
 import {
   assertStreamId,
@@ -32,16 +27,15 @@ import {
 } from '../application/eventStore.js';
 import {
   DEFAULT_STREAM_PREFIXES,
-  isBeyond,
   isDocketEvent,
   isEsdbStreamNotFound,
   prepareAppend,
   toEsdbExpectedRevision,
-  toEsdbPosition,
   toRecordedEvent,
   toWrongExpectedRevision,
-  type EsdbRecorded,
 } from './esdbMapping.js';
+import { drain, EsdbAllReader } from './esdbAllReader.js';
+import { EsdbSubscription } from './esdbSubscription.js';
 
 /**
  * The EventStoreDB adapter of the event store port (the production store). Thin: mapping lives in
@@ -92,26 +86,13 @@ interface StreamState {
   readonly duplicateAt: { readonly revision: number; readonly position: bigint } | undefined;
 }
 
-/**
- * Iterates a client read, cancelling the gRPC call if the consumer stops early (leaving a
- * `for await` destroys the Node stream but not the call behind it).
- */
-async function* drain<E>(read: StreamingRead<E>): AsyncGenerator<E> {
-  let finished = false;
-  try {
-    for await (const item of read) yield item;
-    finished = true;
-  } finally {
-    if (!finished) await read.cancel().catch(() => undefined);
-  }
-}
-
 export class EsdbEventStore implements EventStore {
   readonly #client: EsdbClient;
   readonly #prefixes: readonly string[];
   readonly #pageSize: number;
   readonly #appendAttempts: number;
   readonly #subscriptions = new Set<EsdbSubscription>();
+  readonly #all: EsdbAllReader;
 
   constructor(
     client: EsdbClient,
@@ -132,6 +113,7 @@ export class EsdbEventStore implements EventStore {
     if (!Number.isInteger(this.#appendAttempts) || this.#appendAttempts < 1) {
       throw new Error('appendAttempts: an integer of at least 1');
     }
+    this.#all = new EsdbAllReader(client, this.#prefixes, this.#pageSize);
   }
 
   /**
@@ -222,7 +204,7 @@ export class EsdbEventStore implements EventStore {
     const max = options.maxCount ?? Infinity;
     if (max <= 0) return;
     let count = 0;
-    for await (const event of this.#allEvents(options.direction ?? 'forwards', options.after)) {
+    for await (const event of this.#all.events(options.direction ?? 'forwards', options.after)) {
       yield event;
       if (++count >= max) return;
     }
@@ -234,7 +216,7 @@ export class EsdbEventStore implements EventStore {
    */
   async *readByStream(options: ReadByStreamOptions = {}): AsyncIterable<RecordedEvent> {
     const ids = new Set<string>();
-    for await (const event of this.#allEvents('forwards', undefined))
+    for await (const event of this.#all.events('forwards', undefined))
       if (inStreamRange(event.streamId, options)) ids.add(event.streamId);
     for (const streamId of [...ids].sort()) yield* this.readStream(streamId);
   }
@@ -247,7 +229,7 @@ export class EsdbEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     const subscription = new EsdbSubscription(
       options.after,
-      (after) => this.#startingPoint(after, 'forwards'),
+      (after) => this.#all.startingPoint(after, 'forwards'),
       (from) =>
         this.#client.subscribeToAll({
           fromPosition: from,
@@ -311,148 +293,6 @@ export class EsdbEventStore implements EventStore {
       }
     } catch (error) {
       if (!isEsdbStreamNotFound(error)) throw error;
-    }
-  }
-
-  /** Docket events of `$all` beyond `after`, in order, read in pages as the consumer pulls. */
-  async *#allEvents(
-    direction: 'forwards' | 'backwards',
-    after: bigint | undefined,
-  ): AsyncGenerator<RecordedEvent> {
-    for await (const event of this.#allRaw(direction, after)) {
-      if (isDocketEvent(event, this.#prefixes)) yield toRecordedEvent(event);
-    }
-  }
-
-  /**
-   * Every record of `$all` strictly beyond `after`. ESDB reads start at a position (inclusive)
-   * and take a count of *raw* records, system events included: each page starts at the last
-   * record of the previous one and the bound drops what was already seen.
-   */
-  async *#allRaw(
-    direction: 'forwards' | 'backwards',
-    after: bigint | undefined,
-  ): AsyncGenerator<AllStreamRecordedEvent> {
-    let bound = after;
-    let from: ReadPosition;
-    if (after === undefined) from = direction === 'forwards' ? START : END;
-    else if (direction === 'backwards' && after <= 0n) return;
-    else if (direction === 'forwards' && after < 0n) from = START;
-    else from = await this.#startingPoint(after, direction);
-    for (;;) {
-      let records = 0;
-      let last: Position | undefined;
-      const read = this.#client.readAll({
-        fromPosition: from,
-        direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
-        maxCount: this.#pageSize,
-        resolveLinkTos: false,
-      });
-      for await (const resolved of drain(read)) {
-        records++;
-        const event = resolved.event;
-        if (event === undefined) continue;
-        last = event.position;
-        if (isBeyond(event.position.commit, bound, direction)) yield event;
-      }
-      if (records < this.#pageSize || last === undefined) return;
-      from = last;
-      bound = bound === undefined || isBeyond(last.commit, bound, direction) ? last.commit : bound;
-    }
-  }
-
-  /**
-   * Where to start an ESDB read or subscription for "beyond `after`". ESDB accepts only positions
-   * of records: a position the store handed out is one (checked with a one-record probe), but an
-   * arbitrary number (a checkpoint minus one, a position from another store) makes the server
-   * fail ("invalid position") or misread. Then the adapter scans `$all` backwards from the end to
-   * the nearest record at or before `after` (forwards) or after it (backwards): the cost is the
-   * records written since `after`.
-   */
-  async #startingPoint(after: bigint, direction: 'forwards' | 'backwards'): Promise<ReadPosition> {
-    if (after <= 0n) return START;
-    if (await this.#isRecordAt(after)) return toEsdbPosition(after);
-    let newer: Position | undefined;
-    for await (const event of this.#allRaw('backwards', undefined)) {
-      if (event.position.commit <= after) {
-        return direction === 'forwards' ? event.position : (newer ?? END);
-      }
-      newer = event.position;
-    }
-    return direction === 'forwards' ? START : (newer ?? END);
-  }
-
-  async #isRecordAt(position: bigint): Promise<boolean> {
-    try {
-      const read = this.#client.readAll({
-        fromPosition: toEsdbPosition(position),
-        direction: FORWARDS,
-        maxCount: 1,
-        resolveLinkTos: false,
-      });
-      for await (const resolved of drain(read)) return resolved.event?.position.commit === position;
-      return false;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** One subscription: resolves its start lazily, on the first `next()`. */
-class EsdbSubscription implements EventSubscription {
-  readonly #after: bigint | undefined;
-  readonly #resolveStart: (after: bigint) => Promise<ReadPosition>;
-  readonly #open: (from: ReadPosition) => AllStreamSubscription;
-  readonly #accept: (event: EsdbRecorded) => boolean;
-  readonly #onClose: () => void;
-  readonly #iterator: AsyncGenerator<RecordedEvent>;
-  #live: AllStreamSubscription | undefined;
-  #closed = false;
-
-  constructor(
-    after: bigint | undefined,
-    resolveStart: (after: bigint) => Promise<ReadPosition>,
-    open: (from: ReadPosition) => AllStreamSubscription,
-    accept: (event: EsdbRecorded) => boolean,
-    onClose: () => void,
-  ) {
-    this.#after = after;
-    this.#resolveStart = resolveStart;
-    this.#open = open;
-    this.#accept = accept;
-    this.#onClose = onClose;
-    this.#iterator = this.#events();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this.#iterator;
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#onClose();
-    // Unsubscribing ends the client's stream, which ends a `next()` waiting for a live event.
-    await this.#live?.unsubscribe();
-    await this.#iterator.return(undefined);
-  }
-
-  async *#events(): AsyncGenerator<RecordedEvent> {
-    const after = this.#after;
-    const from = after === undefined ? START : await this.#resolveStart(after);
-    if (this.#closed) return;
-    const live = this.#open(from);
-    this.#live = live;
-    try {
-      for await (const resolved of live) {
-        const event = resolved.event;
-        if (event === undefined || !this.#accept(event)) continue;
-        // ESDB starts a subscription after the given position; the bound also covers a start
-        // at an earlier record (see #startingPoint) and is cheap.
-        if (!isBeyond(event.position.commit, after)) continue;
-        yield toRecordedEvent(event);
-      }
-    } finally {
-      await live.unsubscribe();
     }
   }
 }
