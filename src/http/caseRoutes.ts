@@ -21,60 +21,12 @@ import { isoInstantSchema, parseInstant } from '../domain/instant.js';
 import type { EventStore } from '../application/eventStore.js';
 import type { Actor, ActorRole } from '../domain/actor.js';
 import { commandRoles } from '../domain/case/caseAccess.js';
-import { caseCommand, commandInputSchemas, type CommandType } from '../domain/case/caseCommands.js';
+import { caseCommand, commandInputSchemas } from '../domain/case/caseCommands.js';
 import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
 import { caseView, caseViewSchema, eventView, eventViewSchema } from './caseView.js';
+import { commandDocs, httpCaseCommands } from './httpCaseCommands.js';
 import { idempotencyKey, ifMatchRevision } from './idempotency.js';
-
-/** Commands people issue over HTTP; the check commands are the timers' own. */
-export const httpCaseCommands = [
-  'assign',
-  'respond',
-  'requestInfo',
-  'customerReply',
-  'changeSeverity',
-  'addNote',
-  'resolve',
-  'withdraw',
-  'reopen',
-  'submitSurvey',
-] as const satisfies readonly CommandType[];
-
-/** How each command's route is named in the OpenAPI document. */
-const commandDocs = {
-  assign: { operationId: 'assignCase', summary: 'Assign the case to an agent (agents)' },
-  respond: { operationId: 'respondToCase', summary: 'Respond to the customer (agents)' },
-  requestInfo: {
-    operationId: 'requestCustomerInfo',
-    summary: 'Ask the customer for information: the case awaits them (agents)',
-  },
-  customerReply: {
-    operationId: 'addCustomerReply',
-    summary: "Answer an agent's request for information (customer admins)",
-  },
-  changeSeverity: {
-    operationId: 'changeCaseSeverity',
-    summary: "Change the case's severity (agents)",
-  },
-  addNote: {
-    operationId: 'addCaseNote',
-    summary: 'Add an internal note, never shown to customers (agents)',
-  },
-  resolve: { operationId: 'resolveCase', summary: 'Resolve the case (agents)' },
-  withdraw: { operationId: 'withdrawCase', summary: 'Withdraw the case (customer admins)' },
-  reopen: {
-    operationId: 'reopenCase',
-    summary: 'Reopen a resolved case before it closes (customer admins)',
-  },
-  submitSurvey: {
-    operationId: 'submitCaseSurvey',
-    summary: 'Rate the support the case received, once (customer admins)',
-  },
-} as const satisfies Record<
-  (typeof httpCaseCommands)[number],
-  { operationId: string; summary: string }
->;
 
 /** Who may read cases: customers only their own tenant's (another tenant's case is a 404). */
 const caseReaders: readonly ActorRole[] = ['agent', 'auditor', 'customer-admin', 'customer-user'];

@@ -20,6 +20,7 @@ import type { Result } from '../../src/domain/result.js';
 import { timerBackendContract } from '../contract/timerBackend.contract.js';
 import { deleteKeysWithPrefix, redisAvailability } from '../specs/redisSpec.js';
 import { parsed } from '../specs/caseCommands.js';
+import { within } from '../specs/within.js';
 
 /**
  * BullMQ timers against the real Redis (REDIS_URL, else 127.0.0.1:6379). Every test has its own
@@ -41,16 +42,6 @@ const collect = async (source: AsyncIterable<RecordedEvent>) => {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timeout: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timeout));
-};
 
 if (redis.mode === 'skip') {
   it.skip(`bullmq timer backend — skipped: ${redis.reason}`, () => undefined);

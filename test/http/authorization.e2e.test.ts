@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '../../src/adapters/memoryEventStore.js';
 import { CaseTenancy } from '../../src/application/caseTenancy.js';
 import { routeAccess } from '../../src/http/routeAccess.js';
-import { httpCaseCommands } from '../../src/http/caseRoutes.js';
+import { httpCaseCommands } from '../../src/http/httpCaseCommands.js';
 import { httpFixture, people, type HttpFixture, type Person } from '../specs/httpSpec.js';
 
 /** Each command's input, and the commands that bring a fresh case to a state that allows it. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandRoles } from '../../src/domain/case/caseAccess.js';
-import { httpCaseCommands } from '../../src/http/caseRoutes.js';
+import { httpCaseCommands } from '../../src/http/httpCaseCommands.js';
 import { httpFixture, openBody, people, type HttpFixture, type Person } from '../specs/httpSpec.js';
 
 /**

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApiConventions, operationIdOf } from '../../src/http/openApiConventions.js';
+import { openApiConventions } from '../../src/http/openApiConventions.js';
+import { operationIdOf } from '../../src/http/openApiOperationIds.js';
 import { httpFixture, type HttpFixture } from '../specs/httpSpec.js';
 
 /** Redocly's CLI, run with the Node running the tests (its package exposes no API). */

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpCaseCommands } from '../../src/http/caseRoutes.js';
+import { httpCaseCommands } from '../../src/http/httpCaseCommands.js';
 import { httpFixture, openBody, people, type HttpFixture, type Person } from '../specs/httpSpec.js';
 
 /**

@@ -19,6 +19,7 @@ import { openBody } from '../specs/httpSpec.js';
 import { contosoTenant, fabrikamTenant, servicesWith } from '../specs/servicesSpec.js';
 import { parsed } from '../specs/caseCommands.js';
 import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
+import { within } from '../specs/within.js';
 
 /**
  * Defect 5 (issue #13): `docket projections rebuild` killed with SIGKILL right after it emptied
@@ -82,16 +83,6 @@ const killedRebuild = async (dataDir: string): Promise<void> => {
   }
   await exited;
   expect(child.signalCode).toBe('SIGKILL');
-};
-
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timeout: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timeout));
 };
 
 describe('a rebuild killed right after it emptied the tables (defect 5)', () => {

@@ -3,7 +3,8 @@ import { caseQueue } from '../../../projections/caseQueue.js';
 import type { Projection } from '../../../projections/projection.js';
 import { slaCompliance } from '../../../projections/slaCompliance.js';
 import { MemoryEventStore } from '../../../src/adapters/memoryEventStore.js';
-import { copyEvents, deferred, observedStore, recordedHistory, within } from './history.js';
+import { copyEvents, deferred, observedStore, recordedHistory } from './history.js';
+import { within } from '../../specs/within.js';
 import { checkpoints, expectedFinal, tables } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
 

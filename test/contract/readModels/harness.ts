@@ -5,7 +5,8 @@ import type { ReadModelDb } from '../../../src/adapters/readModelDb.js';
 import type { EventStore } from '../../../src/application/eventStore.js';
 import { Projector, type ProjectorOptions } from '../../../src/application/projector.js';
 import { VirtualClock } from '../../../src/domain/clock.js';
-import { context, scriptedHistory, within } from './history.js';
+import { context, scriptedHistory } from './history.js';
+import { within } from '../../specs/within.js';
 
 /** One empty read-model database, and how to remove it. */
 export interface ReadModelsFixture {

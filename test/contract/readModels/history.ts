@@ -244,13 +244,3 @@ export const deferred = () => {
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 };
-
-export const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timeout: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timeout));
-};

@@ -10,8 +10,8 @@ import {
   recordedHistory,
   redeliveringStore,
   scriptedHistory,
-  within,
 } from './history.js';
+import { within } from '../../specs/within.js';
 import { checkpoints, expectedFinal, tables } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
 

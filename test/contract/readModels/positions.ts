@@ -7,7 +7,8 @@ import { slaCompliance } from '../../../projections/slaCompliance.js';
 import type { EventStore } from '../../../src/application/eventStore.js';
 import type { ProjectorOptions } from '../../../src/application/projector.js';
 import { VirtualClock } from '../../../src/domain/clock.js';
-import { deferred, scriptedHistory, within } from './history.js';
+import { deferred, scriptedHistory } from './history.js';
+import { within } from '../../specs/within.js';
 import { checkpoints, expectedFinal, tables } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
 

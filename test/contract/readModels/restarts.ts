@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scriptedHistory, within } from './history.js';
+import { scriptedHistory } from './history.js';
+import { within } from '../../specs/within.js';
 import { expectedFinal, tables } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
 
