@@ -57,10 +57,17 @@ const buildProgram = (io: CliIo): Command => {
 
   program
     .command('serve')
-    .description(
-      'run the HTTP service (configuration: environment variables, docs/configuration.md)',
+    .description('run the service (configuration: environment variables, docs/configuration.md)')
+    .option(
+      '--roles <roles>',
+      'what this process runs, comma-separated: api, timers, projector (default: all three, or DOCKET_ROLES)',
     )
-    .action(() => serve(io));
+    .action((options: { roles?: string }) =>
+      serve(
+        io,
+        options.roles === undefined ? process.env : { ...process.env, DOCKET_ROLES: options.roles },
+      ),
+    );
 
   const tokens = program.command('tokens').description('API tokens');
   tokens

@@ -20,8 +20,24 @@ const url = (protocols: readonly string[], example: string) =>
     { message: `a URL like ${example}` },
   );
 
+/** What one `docket serve` process does; any of them may run alone, any number of times. */
+export const serviceRoles = ['api', 'timers', 'projector'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
+
+/** `api,timers`: a comma-separated list of roles, each once; all three when unset. */
+export const rolesSchema = z
+  .string()
+  .transform((text) => text.split(',').map((r) => r.trim()))
+  .pipe(
+    z
+      .array(z.enum(serviceRoles, { error: `a role: ${serviceRoles.join(', ')}` }))
+      .min(1)
+      .refine((roles) => new Set(roles).size === roles.length, 'each role once'),
+  );
+
 /** Environment variables the service reads (docs/configuration.md lists them). */
 export const serviceEnvSchema = z.object({
+  DOCKET_ROLES: withDefault(rolesSchema, serviceRoles.join(',')),
   PORT: withDefault(z.coerce.number().int().min(0).max(65_535), '3000'),
   HOST: withDefault(z.string().min(1), '127.0.0.1'),
   DOCKET_DATA_DIR: withDefault(z.string().min(1), './data'),
@@ -44,6 +60,8 @@ export const serviceEnvSchema = z.object({
 });
 
 export interface ServiceConfig {
+  /** The roles this process runs (`--roles`, `DOCKET_ROLES`). */
+  readonly roles: readonly ServiceRole[];
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -75,6 +93,7 @@ export const loadServiceConfig = (env: NodeJS.ProcessEnv): Result<ServiceConfig>
   }
   const e = parsed.data;
   return ok({
+    roles: e.DOCKET_ROLES,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DOCKET_DATA_DIR,
