@@ -4,6 +4,7 @@ import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { caseIdOf, isCaseStream } from '../domain/case/stream/caseStreamId.js';
 import { loadCase, toMachineEvent } from './caseStream.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
+import { logHead } from './logHead.js';
 import {
   timerChanges,
   timerId,
@@ -17,7 +18,12 @@ export interface TimerSchedulerOptions {
   readonly store: EventStore;
   readonly schedule: TimerSchedule;
   readonly backend: TimerBackend;
-  readonly fire: FireTimer;
+  /**
+   * Given: the scheduler also runs the backend's firing (starts it, closes it) — one process
+   * does everything. Omitted: whoever created the backend runs its firing, as every `timers`
+   * process of a fleet does while only the leader schedules.
+   */
+  readonly fire?: FireTimer;
   /**
    * Changes written (and sent to the backend) together, at most.
    * @defaultValue 1000
@@ -82,16 +88,33 @@ export class TimerScheduler {
     this.#cache = new CaseSnapshotCache(options.cacheSize ?? 10_000);
   }
 
-  /** Loads the schedule, repairs the backend, starts firing and following the log. */
+  /**
+   * Loads the schedule and hands its timers to the backend (adding only: what the backend
+   * holds beyond them may be newer than this schedule), follows the log up to where it stood at
+   * the start, and only then repairs the backend to hold exactly the pending timers: a scheduler
+   * that starts behind the log never removes timers that the log's newer events set.
+   */
   async start(): Promise<{ pending: number; repaired: { added: number; removed: number } }> {
     const { schedule, backend, store, fire } = this.#options;
+    const head = await logHead(store);
     const { checkpoint, timers } = await schedule.load();
     for (const t of timers) this.#pending.set(timerId(t), t);
     this.#position = checkpoint;
-    const repaired = await backend.reconcile(timers);
-    await backend.start(fire);
+    if (timers.length > 0) await backend.apply({ add: timers, remove: [] });
+    if (fire !== undefined) await backend.start(fire);
     this.#subscription = store.subscribe(checkpoint === undefined ? {} : { after: checkpoint });
     this.#following = this.#follow(this.#subscription);
+    if (head !== undefined) {
+      const following = this.#following;
+      await Promise.race([
+        this.caughtUp(head),
+        following.then(() => {
+          if (!this.#closing) throw new Error('the log ended before the timer scheduler caught up');
+        }),
+      ]);
+    }
+    if (this.#closing) return { pending: timers.length, repaired: { added: 0, removed: 0 } };
+    const repaired = await this.reconcile();
     const every = this.#options.reconcileEveryMs;
     if (every !== undefined) {
       this.#reconciler = setInterval(() => void this.reconcile().catch(this.#report), every);
@@ -123,7 +146,9 @@ export class TimerScheduler {
     await this.#subscription?.close();
     await this.#following;
     await this.#flush();
-    await this.#options.backend.close();
+    // A start still waiting to catch up goes no further.
+    for (const waiter of this.#idle.splice(0)) waiter.resolve();
+    if (this.#options.fire !== undefined) await this.#options.backend.close();
     await this.#options.schedule.close();
   }
 

@@ -219,9 +219,41 @@ describe('timer scheduler (in-process backend, virtual clock)', () => {
     await lossy.scheduler.close();
 
     const healed = await world({ store, schedule, clock });
-    expect((await healed.scheduler.start()).repaired).toEqual({ added: 1, removed: 0 });
+    await healed.scheduler.start();
     expect(await healed.backend.held()).toHaveLength(1);
     await healed.scheduler.close();
+  });
+
+  it('a scheduler that starts behind the log removes nothing the newer events set', async () => {
+    const store = new MemoryEventStore();
+    const clock = new VirtualClock(MONDAY_10);
+    const leader = await world({ store, clock });
+    await leader.scheduler.start();
+    await open(leader, 'c1');
+    await leader.settle();
+    const stale = new MemoryTimerSchedule(); // what a new leader finds: nothing recorded yet
+    await leader.scheduler.close();
+    // The backend another leader filled (BullMQ holds it across processes): c1's deadline.
+    const removed: string[] = [];
+    const next = await world({ store, schedule: stale, clock }, (b) => ({
+      start: (fire) => b.start(fire),
+      apply: (changes) => {
+        removed.push(...changes.remove.map((t) => t.caseId));
+        return b.apply(changes);
+      },
+      reconcile: async (timers) => {
+        const outcome = await b.reconcile(timers);
+        if (outcome.removed > 0) removed.push(`${outcome.removed} by reconcile`);
+        return outcome;
+      },
+      held: () => b.held(),
+      close: () => b.close(),
+    }));
+    await next.backend.apply({ add: leader.scheduler.pending(), remove: [] });
+    await next.scheduler.start();
+    expect(removed).toEqual([]);
+    expect((await next.backend.held()).map((t) => t.caseId)).toEqual(['c1']);
+    await next.scheduler.close();
   });
 
   it('a stale or repeated firing records nothing more', async () => {
