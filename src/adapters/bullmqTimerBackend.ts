@@ -64,6 +64,15 @@ export interface BullmqTimerBackendOptions {
 
 /** The job states of a timer waiting to fire (BullMQ 6 keeps a paused queue's jobs in `wait`). */
 const waitingStates = ['delayed', 'prioritized', 'waiting'] as const satisfies JobType[];
+/** The states `jobCounts` reports. */
+const jobCountStates = [
+  'delayed',
+  'prioritized',
+  'waiting',
+  'active',
+  'completed',
+  'failed',
+] as const satisfies JobType[];
 /** Ids read per Redis call when listing a state. */
 const PAGE = 1_000;
 /** A TimerNotDueError with its due instant already passed here is retried after this long. */
@@ -154,6 +163,11 @@ export class BullmqTimerBackend implements TimerBackend {
       }
     }
     return [...timers.values()];
+  }
+
+  /** The queue's jobs by state (`delayed`: timers waiting for their due instant), for metrics. */
+  async jobCounts(): Promise<Record<string, number>> {
+    return this.#queue.getJobCounts(...jobCountStates);
   }
 
   close(): Promise<void> {

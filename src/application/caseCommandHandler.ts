@@ -18,6 +18,7 @@ import { replayCase, type CaseSnapshot } from '../domain/case/rebuildCase.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Tenant } from '../domain/policy/tenant.js';
 import { CaseSnapshotCache } from './caseSnapshotCache.js';
+import { observeCommand, type CommandObserver } from './commandObserver.js';
 import { LaneQueue } from './laneQueue.js';
 import { CASE_ID_PATTERN, caseStreamId } from '../domain/case/stream/caseStreamId.js';
 import { loadCase, toMachineEvent } from './caseStream.js';
@@ -80,6 +81,8 @@ export interface CaseCommandHandlerDeps {
    * @defaultValue 10000
    */
   readonly cacheSize?: number;
+  /** Told of every command handled: its outcome, duration and events (metrics). */
+  readonly observer?: CommandObserver | undefined;
 }
 
 /** A conflict with the revision the caller expected (or lost after bounded retries). */
@@ -122,7 +125,10 @@ export class CaseCommandHandler {
    * exhausting their retries. Other processes still meet the store's optimistic concurrency.
    */
   handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
-    return this.#lanes.run(request.caseId, () => this.#handle(request));
+    const { observer } = this.#deps;
+    const started = observer === undefined ? 0 : performance.now();
+    const run = this.#lanes.run(request.caseId, () => this.#handle(request));
+    return observer === undefined ? run : observeCommand(observer, request.type, started, run);
   }
 
   async #handle(request: CaseCommandRequest): Promise<Result<CaseCommandResult>> {
@@ -204,6 +210,9 @@ export class CaseCommandHandler {
     const { policies } = this.#deps;
     const caseVersion = snapshot?.context.policyVersion;
     if (caseVersion !== undefined && policies.byVersion(caseVersion) === undefined) {
+      await policies.refresh?.({ force: true });
+    } else if (request.type === 'open') {
+      // A new case takes the policy the log adopted last, maybe by another process.
       await policies.refresh?.();
     }
     const tenantId = 'tenant' in request.actor ? request.actor.tenant : undefined;

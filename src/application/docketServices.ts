@@ -3,6 +3,7 @@ import type { Policy } from '../domain/policy/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { CaseCommandHandler } from './caseCommandHandler.js';
 import { caseEventUpcasters } from './caseEventUpcasters.js';
+import type { CommandObserver } from './commandObserver.js';
 import { CaseIds } from './caseIds.js';
 import { CaseTenancy } from './caseTenancy.js';
 import type { EventStore } from './eventStore.js';
@@ -28,10 +29,16 @@ export interface DocketServices {
   readonly caseIds: CaseIds;
 }
 
+export interface DocketServicesOptions {
+  /** Told of every case command handled (metrics: src/adapters/prometheusMetrics.ts). */
+  readonly commandObserver?: CommandObserver | undefined;
+}
+
 export const createDocketServices = async (
   rawStore: EventStore,
   clock: Clock,
   policy: Policy,
+  options: DocketServicesOptions = {},
 ): Promise<Result<DocketServices>> => {
   const store = withUpcasting(rawStore, new UpcasterRegistry(caseEventUpcasters));
   const policies = await new PolicyLog(store, clock).adopt(policy);
@@ -45,6 +52,7 @@ export const createDocketServices = async (
     clock,
     policies: policies.value,
     tenant: (id) => tenants.get(id),
+    observer: options.commandObserver,
   });
   return ok({
     store,

@@ -79,6 +79,34 @@ if (redis.mode === 'skip') {
     });
 
     describe('bullmq only', () => {
+      it('counts its jobs by state (docket_timer_jobs)', async () => {
+        const prefix = newPrefix();
+        const backend = new BullmqTimerBackend({ redisUrl, prefix });
+        try {
+          const later = Date.now() + 3_600_000;
+          await backend.apply({
+            add: ['a', 'b'].map((c) => ({
+              caseId: `case-${c}`,
+              kind: 'auto-close' as const,
+              dueAt: later,
+              revision: 1,
+            })),
+            remove: [],
+          });
+          expect(await backend.jobCounts()).toEqual({
+            delayed: 2,
+            prioritized: 0,
+            waiting: 0,
+            active: 0,
+            completed: 0,
+            failed: 0,
+          });
+        } finally {
+          await backend.close();
+          await deleteKeysWithPrefix(redisAdmin(), prefix);
+        }
+      });
+
       it('reconcile restores timers Redis lost (every key of the queue deleted) and they fire', async () => {
         const prefix = newPrefix();
         const backend = new BullmqTimerBackend({ redisUrl, prefix });

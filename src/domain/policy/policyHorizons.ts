@@ -60,3 +60,20 @@ export const policyHorizonWarnings = (
   }
   return warnings;
 };
+
+/** A calendar's holiday data and the instant it runs out. */
+export interface HolidayDataEnd {
+  readonly calendar: string;
+  readonly knownThrough: string;
+  /** Epoch ms: the end of the `knownThrough` date in the calendar's zone. */
+  readonly endsAt: number;
+}
+
+/** Where the holiday data of each calendar that states `holidaysKnownThrough` ends. */
+export const holidayDataEnds = (policy: Policy): HolidayDataEnd[] =>
+  Object.entries(policy.calendars).flatMap(([calendar, definition]) => {
+    const knownThrough = definition.holidaysKnownThrough;
+    if (knownThrough === undefined) return [];
+    const endsAt = policyCalendar(policy, calendar).day(dateOrdinal(knownThrough)).end;
+    return [{ calendar, knownThrough, endsAt }];
+  });
