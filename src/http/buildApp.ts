@@ -1,7 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginCallback,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -10,15 +14,18 @@ import {
 import type { Kysely } from 'kysely';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { DocketServices } from '../application/docketServices.js';
+import { Readiness } from '../application/readiness.js';
 import { adminRoutes } from './adminRoutes.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { openApiConventions } from './openApiConventions.js';
+import { opsPaths, opsRoutes, type MetricsSource } from './opsRoutes.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { projectionRoutes } from './projectionRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
+import { echoRequestIds, requestId } from './requestIds.js';
 import { routeAccess } from './routeAccess.js';
 
 export interface AppOptions {
@@ -27,6 +34,14 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** The read models behind `/queues` and `/reports` (absent: those routes are not served). */
   readonly readModels?: Kysely<ReadModelDatabase>;
+  /** What `GET /ready` asks (none: always ready). */
+  readonly readiness?: Readiness;
+  /** What `GET /metrics` serves (absent: not served). */
+  readonly metrics?: MetricsSource;
+  /** A log line per request and response, except `/health`, `/ready`, `/metrics`. @defaultValue false */
+  readonly accessLog?: boolean;
+  /** Registered before every route: tracing (`@fastify/otel`, src/adapters/openTelemetry.ts). */
+  readonly tracing?: FastifyPluginCallback;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -37,9 +52,13 @@ export const buildApp = async (
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 262_144,
-    // Access logs at thousands of commands per second cost more than they tell; errors are logged.
-    logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomUUID(),
+    // Access logs at thousands of commands per second cost more than they tell, so they are off
+    // unless asked for (DOCKET_ACCESS_LOG); errors are always logged.
+    logController: new LogController({
+      disableRequestLogging:
+        options.accessLog === true ? (request) => opsPaths.has(request.url) : true,
+    }),
+    genReqId: requestId,
     requestTimeout: 30_000,
     // Shutdown is handled below, so that refusals are problem details too.
     return503OnClosing: false,
@@ -50,6 +69,7 @@ export const buildApp = async (
     frameworkErrors: (error, request, reply) => {
       const body = toProblem(error);
       if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+      void reply.header('x-request-id', request.id);
       void sendProblem(reply, body, request);
     },
     // What Node's HTTP parser refuses (bad request line, header too large, timeout) is a problem
@@ -58,6 +78,8 @@ export const buildApp = async (
     http: { requireHostHeader: false },
   });
   answerNodeRefusals(app.server);
+  if (options.tracing !== undefined) await app.register(options.tracing);
+  echoRequestIds(app);
   // A body is JSON or nothing. Without Fastify's text/plain parser every other media type,
   // `+json` ones included, is refused with 415 before validation (JSON sent as text/plain would
   // reach the schemas as a string, a 400).
@@ -126,9 +148,9 @@ export const buildApp = async (
   authenticate(app, services.tokens);
   routeAccess(app, services.cases);
 
-  app.get('/health', { config: { public: true }, schema: { hide: true } }, () => ({
-    status: 'ok',
-  }));
+  await app.register(
+    opsRoutes({ readiness: options.readiness ?? new Readiness(), metrics: options.metrics }),
+  );
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

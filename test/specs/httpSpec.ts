@@ -5,7 +5,8 @@ import type { EventStore, RecordedEvent } from '../../src/application/eventStore
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
 import type { Policy } from '../../src/domain/policy/policy.js';
-import { buildApp } from '../../src/http/buildApp.js';
+import { buildApp, type AppOptions } from '../../src/http/buildApp.js';
+import type { CommandObserver } from '../../src/application/commandObserver.js';
 import { allProjections } from '../../projections/allProjections.js';
 import { openSqliteReadModels, type ReadModelDb } from '../../src/adapters/readModelDb.js';
 import { projectionContext } from '../../src/application/projectionContext.js';
@@ -66,6 +67,10 @@ export const httpFixture = async (
     readModels?: boolean;
     /** Where the app's JSON log lines go (none by default). */
     log?: (line: string) => void;
+    /** More of buildApp's options: readiness, metrics, access log, tracing. */
+    app?: Pick<AppOptions, 'readiness' | 'metrics' | 'accessLog' | 'tracing'>;
+    /** Told of every case command (metrics). */
+    commandObserver?: CommandObserver;
   } = {},
 ): Promise<HttpFixture> => {
   const store = options.store ?? new MemoryEventStore();
@@ -75,6 +80,7 @@ export const httpFixture = async (
     clock,
     [contosoTenant, fabrikamTenant],
     options.policy ?? defaultPolicy,
+    { commandObserver: options.commandObserver },
   );
   const root = { role: 'admin', id: 'root' } as const;
   const tokens = {} as Record<Person, string>;
@@ -101,6 +107,7 @@ export const httpFixture = async (
     bodyLimit: options.bodyLimit,
     ...(log === undefined ? {} : { logger: { level: 'info', stream: { write: log } } }),
     ...(readModels === undefined ? {} : { readModels }),
+    ...options.app,
   });
   const request = (who: Person | undefined, inject: InjectOptions) =>
     app.inject({

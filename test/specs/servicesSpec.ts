@@ -1,4 +1,8 @@
-import { createDocketServices, type DocketServices } from '../../src/application/docketServices.js';
+import {
+  createDocketServices,
+  type DocketServices,
+  type DocketServicesOptions,
+} from '../../src/application/docketServices.js';
 import type { EventStore } from '../../src/application/eventStore.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
@@ -25,8 +29,9 @@ export const servicesWith = async (
   clock: Clock,
   tenants: readonly Tenant[] = [contosoTenant],
   policy: Policy = defaultPolicy,
+  options: DocketServicesOptions = {},
 ): Promise<DocketServices> => {
-  const created = await createDocketServices(store, clock, policy);
+  const created = await createDocketServices(store, clock, policy, options);
   if (!created.ok) throw created.error;
   for (const tenant of tenants) {
     if ((await created.value.tenants.get(tenant.id)) !== undefined) continue;
