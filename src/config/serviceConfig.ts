@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validationError } from '../domain/docketError.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -57,7 +58,56 @@ export const serviceEnvSchema = z.object({
     'docket',
   ),
   DATABASE_URL: optional(url(['postgres', 'postgresql'], 'postgres://user@host:5432/docket')),
+  DOCKET_ACCESS_LOG: withDefault(z.enum(['on', 'off']), 'off'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http', 'https'], 'http://collector:4318')),
+  OTEL_SERVICE_NAME: withDefault(z.string().min(1), 'docket'),
+  DOCKET_ADMIN_TOKEN_FILE: optional(z.string().min(1)),
 });
+
+/** Variables holding a secret: each may be given as `<NAME>_FILE`, the path of a file holding it. */
+export const secretVariables = ['ESDB_URL', 'REDIS_URL', 'DATABASE_URL'] as const;
+
+interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * `env` with each secret given as `<NAME>_FILE` read from its file (trimmed), and where each
+ * came from; both forms set, or a file that cannot be read or is empty, is an issue.
+ */
+const readSecretFiles = (env: NodeJS.ProcessEnv) => {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  const fromFile = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  for (const name of secretVariables) {
+    const fileVariable = `${name}_FILE`;
+    const path = env[fileVariable];
+    if (path === undefined || path === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      issues.push({
+        path: name,
+        message: `${name} and ${fileVariable} are both set: give the value or the file that holds it, not both`,
+      });
+      continue;
+    }
+    let value: string;
+    try {
+      value = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      issues.push({ path: fileVariable, message: `cannot read ${path} (${why})` });
+      continue;
+    }
+    if (value === '') {
+      issues.push({ path: fileVariable, message: `${path} is empty` });
+      continue;
+    }
+    resolved[name] = value;
+    fromFile.set(name, `${fileVariable} ${path}`);
+  }
+  return { resolved, fromFile, issues };
+};
 
 export interface ServiceConfig {
   /** The roles this process runs (`--roles`, `DOCKET_ROLES`). */
@@ -74,16 +124,33 @@ export interface ServiceConfig {
   /** Key prefix of Docket's BullMQ queues in Redis. */
   readonly redisPrefix: string;
   readonly databaseUrl: string | undefined;
+  /** A log line per request and per response (`DOCKET_ACCESS_LOG=on`). */
+  readonly accessLog: boolean;
+  /** Where traces go (OTLP over HTTP); none when unset. */
+  readonly otlpEndpoint: string | undefined;
+  /** The service name traces carry. */
+  readonly serviceName: string;
+  /** Where the first admin token is written (mode 0600) instead of being printed. */
+  readonly adminTokenFile: string | undefined;
 }
 
 /** Reads the configuration from `env`; every bad variable is named with what is wrong. */
-export const loadServiceConfig = (env: NodeJS.ProcessEnv): Result<ServiceConfig> => {
+export const loadServiceConfig = (given: NodeJS.ProcessEnv): Result<ServiceConfig> => {
+  const { resolved: env, fromFile, issues: fileIssues } = readSecretFiles(given);
   const parsed = serviceEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: `${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
-    }));
+  if (!parsed.success || fileIssues.length > 0) {
+    const issues = [
+      ...fileIssues,
+      ...(parsed.error?.issues ?? []).map((issue) => {
+        const name = String(issue.path[0]);
+        // A value read from a file is a secret: say where it came from, never what it is.
+        const source = fromFile.get(name);
+        return {
+          path: issue.path.map(String).join('.'),
+          message: `${issue.message} (${source === undefined ? `got ${JSON.stringify(env[name])}` : `read from ${source}`})`,
+        };
+      }),
+    ];
     return err(
       validationError(
         `invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
@@ -105,5 +172,9 @@ export const loadServiceConfig = (env: NodeJS.ProcessEnv): Result<ServiceConfig>
     redisUrl: e.REDIS_URL,
     redisPrefix: e.DOCKET_REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL,
+    accessLog: e.DOCKET_ACCESS_LOG === 'on',
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: e.OTEL_SERVICE_NAME,
+    adminTokenFile: e.DOCKET_ADMIN_TOKEN_FILE,
   });
 };
