@@ -41,8 +41,13 @@ export class PolicyLog {
     this.#stream = new DirectoryStream(store, POLICIES_STREAM, policiesFold);
   }
 
-  /** Records `policy` (if new) and returns a registry with it in force and every earlier one. */
-  async adopt(policy: Policy): Promise<Result<PolicyRegistry>> {
+  /**
+   * Records `policy` if its version is new, and returns the registry of every recorded version.
+   * The policy in force is the one the log adopted last, whatever file a process was started
+   * with: a process started with an older version follows the log (`following` says so), and
+   * every process learns of a newer adoption within `refreshMs` of its next open.
+   */
+  async adopt(policy: Policy, refreshMs = 5_000): Promise<Result<PolicyRegistry>> {
     const conflict = await this.#stream.append<string | undefined>((versions) => {
       const recorded = versions.get(policy.version);
       if (recorded === undefined) {
@@ -63,13 +68,36 @@ export class PolicyLog {
     if (conflict !== undefined)
       return err(policyInvalid(conflict, [{ path: 'version', message: conflict }]));
     this.#parsed.set(policy.version, policy);
+    let refreshedAt = this.clock.now();
+    const inForce = () => {
+      const latest = this.#latest();
+      return (latest === undefined ? undefined : this.#byVersion(latest)) ?? policy;
+    };
+    const current = inForce();
     return ok({
-      current: policy,
+      get current() {
+        return inForce();
+      },
       byVersion: (version) => this.#byVersion(version),
-      refresh: async () => {
+      refresh: async ({ force = false } = {}) => {
+        const now = this.clock.now();
+        if (!force && now - refreshedAt < refreshMs) return;
+        refreshedAt = now;
         await this.#stream.refresh();
       },
+      ...(current.version === policy.version
+        ? {}
+        : {
+            following: `this process was started with policy ${policy.version}, but the log adopted ${current.version} after it: ${current.version} is in force (give a new policy a new version to adopt it)`,
+          }),
     });
+  }
+
+  /** The version adopted last (recorded versions are kept in the order of their adoption). */
+  #latest(): string | undefined {
+    let last: string | undefined;
+    for (const version of this.#stream.state.keys()) last = version;
+    return last;
   }
 
   #byVersion(version: string): Policy | undefined {

@@ -4,8 +4,13 @@ import type { Policy } from '../domain/policy/policy.js';
 export interface PolicyRegistry {
   readonly current: Policy;
   byVersion(version: string): Policy | undefined;
-  /** Learns versions adopted since (by another process, say); absent for a fixed set. */
-  refresh?(): Promise<void>;
+  /** Set when the policy in force is not the one this process was started with, and why. */
+  readonly following?: string;
+  /**
+   * Learns versions adopted since (by another process, say); absent for a fixed set. Without
+   * `force`, a registry may skip the read if it read the log very recently.
+   */
+  refresh?(options?: { readonly force?: boolean }): Promise<void>;
 }
 
 export const policyRegistry = (
