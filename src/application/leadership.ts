@@ -31,6 +31,8 @@ export class Leadership {
   #timer: NodeJS.Timeout | undefined;
   #turn: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The lease's store failed the last attempt to take it. */
+  #unreachable = false;
 
   constructor(options: LeadershipOptions) {
     this.#o = options;
@@ -72,10 +74,14 @@ export class Leadership {
       if (!kept) await this.#depose();
       return;
     }
+    let unreachable = false;
     const token = await lease.acquire().catch((error: unknown) => {
-      this.#report(error);
+      // Reported once per outage, not at every attempt.
+      if (!this.#unreachable) this.#report(error);
+      unreachable = true;
       return undefined;
     });
+    this.#unreachable = unreachable;
     if (token === undefined) return;
     this.#token = token;
     try {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isUnavailableDependency } from './unavailableDependency.js';
 import { isDocketError, type ErrorCode, type FieldIssue } from '../domain/docketError.js';
 
 /** The stable codes of the HTTP API: the domain's, plus those only HTTP can produce. */
@@ -89,11 +90,14 @@ const extensionsOf = ({
   [key: string]: unknown;
 }) => (errors === undefined || errors.length === 0 ? rest : { ...rest, errors });
 
-export const sendProblem = (reply: FastifyReply, body: Problem, request?: FastifyRequest) =>
-  reply
+export const sendProblem = (reply: FastifyReply, body: Problem, request?: FastifyRequest) => {
+  // Unavailable now: say when to come back, unless the sender said so already.
+  if (body.status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5');
+  return reply
     .code(body.status)
     .type('application/problem+json')
     .send(request === undefined ? body : { ...body, instance: request.url });
+};
 
 /** Any error thrown while handling a request, as a problem (never leaking internals on a 500). */
 export const toProblem = (error: unknown): Problem => {
@@ -137,6 +141,9 @@ export const toProblem = (error: unknown): Problem => {
       });
     default:
       break;
+  }
+  if (isUnavailableDependency(error)) {
+    return problem('unavailable', 'a service Docket depends on cannot be reached now; retry later');
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
