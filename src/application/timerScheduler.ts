@@ -102,6 +102,8 @@ export class TimerScheduler {
     this.#position = checkpoint;
     if (timers.length > 0) await backend.apply({ add: timers, remove: [] });
     if (fire !== undefined) await backend.start(fire);
+    const none = { pending: timers.length, repaired: { added: 0, removed: 0 } };
+    if (this.#closing) return none; // closed while starting (a leader deposed at once)
     this.#subscription = store.subscribe(checkpoint === undefined ? {} : { after: checkpoint });
     this.#following = this.#follow(this.#subscription);
     if (head !== undefined) {
@@ -113,7 +115,7 @@ export class TimerScheduler {
         }),
       ]);
     }
-    if (this.#closing) return { pending: timers.length, repaired: { added: 0, removed: 0 } };
+    if (this.#closing) return none;
     const repaired = await this.reconcile();
     const every = this.#options.reconcileEveryMs;
     if (every !== undefined) {

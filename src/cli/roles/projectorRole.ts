@@ -1,0 +1,59 @@
+import { join, resolve } from 'node:path';
+import { PostgresLease } from '../../adapters/postgresLease.js';
+import { SqliteLease } from '../../adapters/sqliteLease.js';
+import { Leadership } from '../../application/leadership.js';
+import type { ServiceConfig } from '../../config/serviceConfig.js';
+import { startProjectorThread, type ProjectorThread } from '../projectorThread.js';
+import type { RoleLog } from './roleLog.js';
+
+export interface ProjectorRole {
+  /** Whether this process runs the projector of its read-model database now. */
+  active(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The `projector` role: one active projector per read-model database, the others standing by.
+ * On PostgreSQL the active one holds a session advisory lock (freed the moment its connection
+ * ends); on SQLite a lease row in `leases.db` beside the read models. A standby takes over
+ * within a second or two; the new projector carries on from the checkpoints in the database.
+ */
+export const startProjectorRole = async (
+  config: ServiceConfig,
+  log: RoleLog,
+  options: { readonly pollMs?: number } = {},
+): Promise<ProjectorRole> => {
+  const lease =
+    config.databaseUrl !== undefined
+      ? new PostgresLease({
+          url: config.databaseUrl,
+          name: `docket-projector${new URL(config.databaseUrl).pathname}`,
+        })
+      : new SqliteLease({
+          path: join(resolve(config.dataDir), 'leases.db'),
+          name: 'projector',
+        });
+  let thread: ProjectorThread | undefined;
+  const leadership = new Leadership({
+    lease,
+    lead: async (token) => {
+      const started = await startProjectorThread(
+        config,
+        (error) => log.error(error, 'projector'),
+        options.pollMs,
+      );
+      thread = started;
+      log.info(`projector: this process is the active one (fencing token ${token})`);
+      return async () => {
+        if (thread === started) thread = undefined;
+        await started.close();
+      };
+    },
+    onChange: ({ leader }) => {
+      if (!leader) log.info('projector: this process stands by');
+    },
+    onError: (error) => log.error(error, 'projector lease'),
+  });
+  await leadership.start();
+  return { active: () => thread !== undefined, close: () => leadership.close() };
+};
