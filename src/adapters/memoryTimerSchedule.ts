@@ -18,6 +18,11 @@ export class MemoryTimerSchedule implements TimerSchedule {
     return Promise.resolve();
   }
 
+  rewrite(timers: readonly CaseTimer[], checkpoint: bigint): Promise<void> {
+    this.#timers.clear();
+    return this.commit({ add: timers, remove: [] }, checkpoint);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -2,18 +2,23 @@ import type { Redis } from 'ioredis';
 import { timerId, type TimerChanges } from '../application/timerBackend.js';
 import type { TimerSchedule } from '../application/timerSchedule.js';
 import { timerKinds, type CaseTimer } from '../domain/case/caseTimers.js';
-import { DocketError, ErrorCode } from '../domain/docketError.js';
+import { DocketError, DocketFault, ErrorCode, FaultCode } from '../domain/docketError.js';
 import { TIMER_SCHEDULE_VERSION } from './sqliteTimerSchedule.js';
 
-// KEYS: timers hash, checkpoint, version, lease. ARGV: lease value, checkpoint, version,
-// then the number of removals, their ids, then id/json pairs to add.
+// KEYS: timers hash, checkpoint, version, lease. ARGV: lease value, checkpoint, version, the
+// number of removals, the mode (`changes` to a schedule that must exist; `first` or `whole`,
+// which starts it afresh), the removals' ids, then id/json pairs to add.
 const COMMIT = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[1] then
   return redis.error_reply('NOTLEADER')
 end
+if ARGV[5] == 'changes' and redis.call('EXISTS', KEYS[3]) == 0 then
+  return redis.error_reply('SCHEDULELOST')
+end
+if ARGV[5] == 'whole' then redis.call('DEL', KEYS[1]) end
 local removals = tonumber(ARGV[4])
-for i = 5, 4 + removals do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 5 + removals, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 6, 5 + removals do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 6 + removals, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 return 1`;
@@ -45,6 +50,8 @@ export interface RedisTimerScheduleOptions {
  */
 export class RedisTimerSchedule implements TimerSchedule {
   readonly #keys: readonly [string, string, string];
+  /** This schedule has been loaded or written: from now on, its keys must exist. */
+  #written = false;
 
   constructor(
     private readonly redis: Redis,
@@ -62,13 +69,26 @@ export class RedisTimerSchedule implements TimerSchedule {
       this.redis.hvals(timersKey),
     ]);
     if (version !== String(TIMER_SCHEDULE_VERSION)) return { checkpoint: undefined, timers: [] };
+    this.#written = true;
     const timers = rows
       .map((row) => JSON.parse(row) as CaseTimer)
       .filter((t) => (timerKinds as readonly string[]).includes(t.kind));
     return { checkpoint: checkpoint === null ? undefined : BigInt(checkpoint), timers };
   }
 
-  async commit(changes: TimerChanges, checkpoint: bigint): Promise<void> {
+  commit(changes: TimerChanges, checkpoint: bigint): Promise<void> {
+    return this.#write(changes, checkpoint, this.#written ? 'changes' : 'first');
+  }
+
+  async rewrite(timers: readonly CaseTimer[], checkpoint: bigint): Promise<void> {
+    await this.#write({ add: timers, remove: [] }, checkpoint, 'whole');
+  }
+
+  async #write(
+    changes: TimerChanges,
+    checkpoint: bigint,
+    mode: 'first' | 'changes' | 'whole',
+  ): Promise<void> {
     const fence = this.options.fence;
     const holding = fence === undefined ? '' : fence.value();
     if (holding === undefined) throw new NotLeaderError();
@@ -77,6 +97,7 @@ export class RedisTimerSchedule implements TimerSchedule {
       checkpoint.toString(),
       String(TIMER_SCHEDULE_VERSION),
       String(changes.remove.length),
+      mode,
       ...changes.remove.map(timerId),
     ];
     for (const t of changes.add) {
@@ -85,8 +106,15 @@ export class RedisTimerSchedule implements TimerSchedule {
     }
     try {
       await this.redis.eval(COMMIT, 4, ...this.#keys, fence?.key ?? '', ...args);
+      this.#written = true;
     } catch (error) {
       if (error instanceof Error && error.message.includes('NOTLEADER')) throw new NotLeaderError();
+      if (error instanceof Error && error.message.includes('SCHEDULELOST')) {
+        throw new DocketFault(
+          FaultCode.timerScheduleLost,
+          'the timer schedule is gone from Redis (a restart without persistence?): it is written whole again',
+        );
+      }
       throw error;
     }
   }

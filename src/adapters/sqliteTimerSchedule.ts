@@ -83,6 +83,14 @@ export class SqliteTimerSchedule implements TimerSchedule {
     return Promise.resolve();
   }
 
+  rewrite(timers: readonly CaseTimer[], checkpoint: bigint): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db.exec('DELETE FROM timers');
+      this.#commit({ add: timers, remove: [] }, checkpoint);
+    })();
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.#db.close();
     return Promise.resolve();

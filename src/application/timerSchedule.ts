@@ -8,7 +8,12 @@ import type { TimerChanges } from './timerBackend.js';
  */
 export interface TimerSchedule {
   load(): Promise<{ checkpoint: bigint | undefined; timers: CaseTimer[] }>;
-  /** Applies `changes` and moves the checkpoint, atomically. */
+  /**
+   * Applies `changes` and moves the checkpoint, atomically. A shared schedule that finds itself
+   * gone (its store restarted empty) refuses with the fault `timer-schedule-lost`.
+   */
   commit(changes: TimerChanges, checkpoint: bigint): Promise<void>;
+  /** Replaces the whole schedule: exactly `timers`, at `checkpoint`. */
+  rewrite(timers: readonly CaseTimer[], checkpoint: bigint): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { CaseSnapshotCache } from './caseSnapshotCache.js';
 import { caseIdOf, isCaseStream } from '../domain/case/stream/caseStreamId.js';
 import { loadCase, toMachineEvent } from './caseStream.js';
 import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
+import { FaultCode, isFault } from '../domain/docketError.js';
 import { logHead } from './logHead.js';
 import {
   timerChanges,
@@ -225,11 +226,28 @@ export class TimerScheduler {
       try {
         return await this.#options.schedule.commit(changes, position);
       } catch (error) {
+        if (isFault(error, FaultCode.timerScheduleLost)) {
+          this.#report(error);
+          await this.#rewrite(changes, position);
+          return;
+        }
         this.#report(error);
         if (this.#closing) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 5_000)));
       }
     }
+  }
+
+  /**
+   * The shared schedule vanished with its store (Redis restarted empty, and with it the
+   * backend's jobs): write it whole from what this scheduler holds, and refill the backend.
+   */
+  async #rewrite(changes: TimerChanges, position: bigint): Promise<void> {
+    const pending = new Map(this.#pending);
+    for (const t of changes.remove) pending.delete(timerId(t));
+    for (const t of changes.add) pending.set(timerId(t), t);
+    await this.#options.schedule.rewrite([...pending.values()], position);
+    await this.#options.backend.reconcile([...pending.values()]);
   }
 
   readonly #report = (error: unknown) => this.#options.onError?.(error);

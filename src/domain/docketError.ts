@@ -35,6 +35,8 @@ export const FaultCode = {
   sqliteThread: 'sqlite-thread',
   /** A projection's checkpoint is not where this projector left it: start again from it. */
   checkpointMoved: 'checkpoint-moved',
+  /** The shared timer schedule vanished (Redis restarted empty): write it whole again. */
+  timerScheduleLost: 'timer-schedule-lost',
 } as const;
 export type FaultCode = (typeof FaultCode)[keyof typeof FaultCode];
 

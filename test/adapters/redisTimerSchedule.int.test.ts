@@ -50,6 +50,20 @@ if (redis.mode === 'skip') {
       expect(await schedule.load()).toEqual({ checkpoint: undefined, timers: [] });
     });
 
+    it('a schedule that vanished is refused as lost, then written whole again', async () => {
+      const schedule = new RedisTimerSchedule(client, { prefix: `${prefix}:d` });
+      await schedule.commit({ add: [timer('c1'), timer('c2')], remove: [] }, 4n);
+      await deleteKeysWithPrefix(client, `${prefix}:d`); // Redis restarted without its data
+      await expect(schedule.commit({ add: [timer('c3')], remove: [] }, 5n)).rejects.toMatchObject({
+        code: 'timer-schedule-lost',
+      });
+      expect(await schedule.load()).toEqual({ checkpoint: undefined, timers: [] });
+      await schedule.rewrite([timer('c1'), timer('c3')], 5n);
+      const loaded = await schedule.load();
+      expect(loaded.checkpoint).toBe(5n);
+      expect(loaded.timers.map((t) => t.caseId).sort()).toEqual(['c1', 'c3']);
+    });
+
     it("refuses the writes of a process that lost the scheduler's lease", async () => {
       const key = `${prefix}:c:lease`;
       const mine = new RedisLease(client, { key });
