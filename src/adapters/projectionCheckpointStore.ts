@@ -9,6 +9,7 @@ import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import {
   checkpointMoved,
   type CheckpointedWrite,
+  type PreparedProjection,
   type ProjectionCheckpoints,
 } from '../application/projectionCheckpoints.js';
 
@@ -38,7 +39,7 @@ export class ProjectionCheckpointStore implements ProjectionCheckpoints {
     projections: readonly Projection[],
     rebuildTo: () => Promise<number | null>,
     now: string,
-  ): Promise<readonly string[]> {
+  ): Promise<readonly PreparedProjection[]> {
     return this.db.transaction().execute(async (db) => {
       if (this.options.lock === true)
         await sql`select pg_advisory_xact_lock(hashtext('docket-projections'))`.execute(db);
@@ -52,7 +53,10 @@ export class ProjectionCheckpointStore implements ProjectionCheckpoints {
       for (const p of projections.filter(built)) await p.create(db);
       const stale = projections.filter((p) => !built(p));
       await emptied(db, stale, rebuildTo, now);
-      return stale.map((p) => p.name);
+      return stale.map((p) => ({
+        name: p.name,
+        versionChanged: rows.some((r) => r.name === p.name),
+      }));
     });
   }
 

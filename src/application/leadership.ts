@@ -50,6 +50,11 @@ export class Leadership {
     return this.#token;
   }
 
+  /** The lease's store answered the last attempt to take the lease (or this process leads). */
+  get reachable(): boolean {
+    return !this.#unreachable;
+  }
+
   /** One attempt to take or keep the lease (the interval calls it; tests may call it). */
   tick(): Promise<void> {
     this.#turn = this.#turn.then(() => (this.#closed ? undefined : this.#step()));

@@ -16,17 +16,25 @@ export interface CheckpointedWrite {
  * says how far a projection has applied the log, and, while it is being rebuilt, up to where
  * the rebuild goes (`rebuildTo`, the log's head when it began; null when none).
  */
+/** A projection `prepare` emptied. */
+export interface PreparedProjection {
+  readonly name: string;
+  /** Its checkpoint recorded another version (else it had none). */
+  readonly versionChanged: boolean;
+}
+
 export interface ProjectionCheckpoints {
   /**
    * Creates the checkpoint table and every projection's tables, under a lock every projector
    * of the database takes; a projection whose checkpoint records another version (or none) is
-   * emptied and marked to rebuild up to `rebuildTo()`. Returns the names of those emptied.
+   * emptied and marked to rebuild up to `rebuildTo()`. Returns those emptied, and whether each
+   * had been built at another version (`false`: it is new to this database).
    */
   prepare(
     projections: readonly Projection[],
     rebuildTo: () => Promise<number | null>,
     now: string,
-  ): Promise<readonly string[]>;
+  ): Promise<readonly PreparedProjection[]>;
   /**
    * Empties `projections` and marks them to rebuild up to `rebuildTo()`, in one transaction
    * that holds every checkpoint first (a batch waits for it rather than deadlocking).

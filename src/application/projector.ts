@@ -37,8 +37,24 @@ export interface ProjectorOptions {
    */
   readonly watchMs?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Told when a projection starts again from an earlier position than the one it had reached:
+   * its version changed (emptied by `prepare`), or its checkpoint was moved back elsewhere (a
+   * `docket projections rebuild`, another projector). The service logs it.
+   */
+  readonly onCheckpointReset?: (reset: CheckpointReset) => void;
   /** Called after each committed batch (metrics: lag from append to visible row). */
   readonly onApplied?: (batch: AppliedBatch) => void;
+}
+
+/** A projection starting again from an earlier position (`onCheckpointReset`). */
+export interface CheckpointReset {
+  readonly projection: string;
+  /** The position it had reached (-1: none). */
+  readonly from: number;
+  /** Where it starts again (-1: the beginning of the log). */
+  readonly to: number;
+  readonly reason: 'version-changed' | 'moved-elsewhere';
 }
 
 /** A batch the projector has applied (`onApplied`). */
@@ -99,7 +115,16 @@ export class Projector {
   /** Creates missing tables; drops and recreates those whose projection version changed. */
   async prepare(): Promise<void> {
     const reset = await this.#o.checkpoints.prepare(this.#o.projections, this.#head, this.#now());
-    for (const name of reset) this.#positions.set(name, -1);
+    for (const { name, versionChanged } of reset) {
+      if (versionChanged)
+        this.#o.onCheckpointReset?.({
+          projection: name,
+          from: this.#positions.get(name) ?? -1,
+          to: -1,
+          reason: 'version-changed',
+        });
+      this.#positions.set(name, -1);
+    }
   }
 
   /** Prepares, then follows the log (and watches its checkpoints) until closed. */
@@ -112,7 +137,17 @@ export class Projector {
   }
 
   async #loadPositions(): Promise<void> {
-    for (const s of await this.status()) this.#positions.set(s.name, s.position);
+    for (const s of await this.status()) {
+      const from = this.#positions.get(s.name);
+      if (from !== undefined && s.position < from)
+        this.#o.onCheckpointReset?.({
+          projection: s.name,
+          from,
+          to: s.position,
+          reason: 'moved-elsewhere',
+        });
+      this.#positions.set(s.name, s.position);
+    }
     this.#release();
   }
 

@@ -1,3 +1,4 @@
+import type { CheckpointReset } from '../application/projector.js';
 import type { ServiceConfig } from '../config/serviceConfig.js';
 import { startWorker } from '../adapters/startWorker.js';
 import { superviseThread, type RunningThread, type SupervisedThread } from './threadSupervisor.js';
@@ -6,6 +7,7 @@ export type ToProjectorThread = { readonly type: 'close' };
 export type FromProjectorThread =
   | { readonly type: 'ready' }
   | { readonly type: 'closed' }
+  | { readonly type: 'checkpoint-reset'; readonly reset: CheckpointReset }
   | {
       readonly type: 'error';
       /** The thread could not start; it has ended. */
@@ -28,13 +30,18 @@ export const startProjectorThread = (
   config: ServiceConfig,
   onError: (error: Error) => void,
   pollMs = 20,
+  onCheckpointReset: (reset: CheckpointReset) => void = () => undefined,
 ): Promise<ProjectorThread> =>
-  superviseThread(() => startProjectorThreadOnce(config, onError, pollMs), onError);
+  superviseThread(
+    () => startProjectorThreadOnce(config, onError, pollMs, onCheckpointReset),
+    onError,
+  );
 
 const startProjectorThreadOnce = (
   config: ServiceConfig,
   onError: (error: Error) => void,
   pollMs: number,
+  onCheckpointReset: (reset: CheckpointReset) => void,
 ): Promise<RunningThread> => {
   const worker = startWorker(import.meta.url, 'projectorThreadMain', { config, pollMs });
   const toError = (m: { message: string; stack: string | undefined }) => {
@@ -71,6 +78,8 @@ const startProjectorThreadOnce = (
       } else if (message.type === 'closed') {
         // Everything is closed: do not wait for stray handles to let the thread end.
         void worker.terminate();
+      } else if (message.type === 'checkpoint-reset') {
+        onCheckpointReset(message.reset);
       } else if (message.type === 'error') {
         if (message.fatal && !started) reject(toError(message));
         else onError(toError(message));

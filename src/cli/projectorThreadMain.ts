@@ -20,6 +20,7 @@ try {
   const session = await openReadModelsSessionFor(config, {
     pollMs,
     onError: (error) => post({ type: 'error', fatal: false, ...describe(error) }),
+    onCheckpointReset: (reset) => post({ type: 'checkpoint-reset', reset }),
   });
   port.on('message', (message: ToProjectorThread) => {
     if (message.type !== 'close') return;

@@ -9,7 +9,7 @@ import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
 import { logHead } from '../application/logHead.js';
 import { projectionContext } from '../application/projectionContext.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
-import { Projector } from '../application/projector.js';
+import { Projector, type CheckpointReset } from '../application/projector.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/serviceConfig.js';
 import { ProjectionCheckpointStore } from '../adapters/projectionCheckpointStore.js';
 
@@ -26,6 +26,7 @@ export interface ReadModelsSessionOptions {
   /** How often a caught-up subscription looks for new events in a SQLite store. */
   readonly pollMs?: number;
   readonly onError?: (error: unknown) => void;
+  readonly onCheckpointReset?: (reset: CheckpointReset) => void;
 }
 
 /** Opens the configured store and read models (the same variables as `docket serve`). */
@@ -61,6 +62,9 @@ export const openReadModelsSessionFor = async (
     context: projectionContext(policies.value),
     clock: systemClock,
     ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(options.onCheckpointReset === undefined
+      ? {}
+      : { onCheckpointReset: options.onCheckpointReset }),
   });
   return {
     store,

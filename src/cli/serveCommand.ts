@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { openEventStore } from '../adapters/openEventStore.js';
+import { sql } from 'kysely';
+import { allProjections } from '../../projections/allProjections.js';
+import { writeAdminTokenFile } from '../adapters/adminTokenFile.js';
+import { startTracing, type Tracing } from '../adapters/openTelemetry.js';
 import { openReadModels } from '../adapters/openReadModels.js';
+import { PrometheusMetrics } from '../adapters/prometheusMetrics.js';
+import type { ReadModelDb } from '../adapters/readModelDb.js';
+import { projectionLagReader } from '../application/projectionLag.js';
 import { readPolicyFile } from '../adapters/policyFile.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { createDocketServices, type DocketServices } from '../application/docketServices.js';
@@ -40,36 +47,86 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   let timers: TimersRole | undefined;
   let projector: ProjectorRole | undefined;
   let readModels: ReturnType<typeof openReadModels> | undefined;
+  let tracing: Tracing | undefined;
   let app: FastifyInstance | undefined;
+  // The log is the app's once it is built; until then (the tracing SDK's first words) stderr.
+  let log: RoleLog = stderrLog(io);
   try {
-    const services = await createDocketServices(store, systemClock, policy.value);
+    const metrics = new PrometheusMetrics({
+      onCollectError: (error, metric) => log.warn(`metrics: ${metric}: ${String(error)}`),
+    });
+    const services = await createDocketServices(store, systemClock, policy.value, {
+      commandObserver: metrics,
+    });
     if (!services.ok) throw services.error;
+    const { policies } = services.value;
+    metrics.collectCalendarHorizon(() => policies.current, systemClock);
     const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
     const readiness = new Readiness()
       .register('event-store', eventStoreCheck(services.value.store))
-      .register('calendar-horizon', calendarHorizonCheck(services.value.policies, systemClock));
+      .register('calendar-horizon', calendarHorizonCheck(policies, systemClock));
+    if (roles.has('api') || roles.has('projector')) {
+      readModels = openReadModels(config);
+      const db = readModels.db;
+      // Answers even while PostgreSQL is away: the reads that need it answer 503 meanwhile.
+      readiness.register('read-models', readModelsCheck(db));
+      metrics.collectProjectionLag(
+        projectionLagReader(db, allProjections, services.value.store, systemClock),
+      );
+    }
+    if (config.otlpEndpoint !== undefined && roles.has('api'))
+      tracing = await startTracing({
+        endpoint: config.otlpEndpoint,
+        serviceName: config.serviceName,
+        onDiagnostic: (message) => log.warn(`tracing: ${message}`),
+      });
     let adminToken: string | undefined;
     if (roles.has('api')) {
       adminToken = await services.value.tokens.bootstrapAdmin();
-      readModels = openReadModels(config);
       app = await buildApp(services.value, {
         bodyLimit: config.bodyLimit,
         logger,
-        readModels: readModels.db,
+        accessLog: config.accessLog,
+        ...(readModels === undefined ? {} : { readModels: readModels.db }),
         readiness,
+        metrics: metrics.registry,
+        ...(tracing === undefined ? {} : { tracing: tracing.plugin }),
       });
     } else {
-      app = await buildOpsApp({ logger, readiness });
+      app = await buildOpsApp({ logger, readiness, metrics: metrics.registry });
     }
-    const log = roleLog(app);
-    if (services.value.policies.following !== undefined)
-      log.warn(services.value.policies.following);
-    if (roles.has('projector')) projector = await startProjectorRole(config, log);
+    log = roleLog(app);
+    if (adminToken !== undefined && config.adminTokenFile !== undefined) {
+      await writeAdminTokenFile(config.adminTokenFile, adminToken);
+    }
+    if (policies.following !== undefined) log.warn(policies.following);
+    if (roles.has('projector')) {
+      const role = await startProjectorRole(config, log);
+      projector = role;
+      readiness.register('projector', () =>
+        Promise.resolve(
+          role.leaseReachable()
+            ? { ready: true, details: { active: role.active() } }
+            : {
+                ready: false,
+                reason: 'cannot reach the projector lease (the read-model database); retrying',
+                details: { active: role.active() },
+              },
+        ),
+      );
+    }
     if (roles.has('timers')) {
-      const role = await startTimersRole(config, services.value, log);
+      const role = await startTimersRole(config, services.value, log, metrics);
       timers = role;
+      if (role.jobCounts !== undefined) metrics.collectTimerJobs(role.jobCounts);
       readiness.register('timer-scheduler', async () => {
-        const { leader, caughtUp } = await role.status();
+        const { leader, caughtUp, leaseReachable } = await role.status();
+        if (!leaseReachable)
+          return {
+            ready: false,
+            reason: `cannot reach the timer scheduler's lease (${config.redisUrl === undefined ? 'leases.db' : 'Redis'}); retrying`,
+            details: { leader },
+          };
         return caughtUp
           ? { ready: true, details: { leader } }
           : {
@@ -84,18 +141,20 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     // the first admin token together.
     io.out(
       `docket: listening on ${url} (roles: ${config.roles.join(', ')}; events: ${description}; ` +
-        `policy ${services.value.policies.current.version}` +
+        `policy ${policies.current.version}` +
         (timers === undefined ? '' : `; timers: ${timers.description}`) +
         (readModels === undefined ? '' : `; read models: ${readModels.description}`) +
         ')\n' +
         (adminToken === undefined
           ? ''
-          : `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n` +
+          : (config.adminTokenFile === undefined
+              ? `docket: first start: an admin token was created. It is shown only now:\n\n  ${adminToken}\n\n`
+              : `docket: first start: an admin token was created and written to ${config.adminTokenFile} (mode 0600)\n`) +
             `docket: create the others with \`npx docket tokens create --role agent --name <name>\` ` +
             `(or POST /tokens with this one); API browser at ${url}/docs\n`),
     );
     let closing: Promise<void> | undefined;
-    const [http, scheduler, views, db] = [app, timers, projector, readModels?.db];
+    const [http, scheduler, views, db, traces] = [app, timers, projector, readModels?.db, tracing];
     return {
       app: http,
       services: services.value,
@@ -109,6 +168,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
           await views?.close();
           await db?.destroy();
           await store.close();
+          await traces?.shutdown().catch(() => undefined);
         })()),
     };
   } catch (error) {
@@ -117,9 +177,22 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     await projector?.close();
     await readModels?.db.destroy();
     await store.close();
+    await tracing?.shutdown().catch(() => undefined);
     throw error;
   }
 };
+
+/** The read-model database answers a query. */
+const readModelsCheck = (db: ReadModelDb) => async () => {
+  await sql`select 1`.execute(db);
+  return { ready: true };
+};
+
+const stderrLog = (io: CliIo): RoleLog => ({
+  info: (message) => io.err(`docket: ${message}\n`),
+  warn: (message) => io.err(`docket: ${message}\n`),
+  error: (error, what) => io.err(`docket: ${what}: ${String(error)}\n`),
+});
 
 /** The service's structured log, as the roles report to it. */
 const roleLog = (app: FastifyInstance): RoleLog => ({

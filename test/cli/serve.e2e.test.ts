@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -197,19 +199,70 @@ describe('docket serve (npm start)', () => {
     }
   });
 
-  it('read models it cannot reach stop the start with the reason, and a non-zero exit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'docket-serve-pg-'));
+  it('DOCKET_ADMIN_TOKEN_FILE gets the first admin token (mode 0600) instead of stdout; /metrics counts commands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docket-serve-token-'));
+    const tokenFile = join(dir, 'admin-token');
     try {
-      const child = spawn(process.execPath, ['bin/docket.js', 'serve'], {
-        env: { ...env, DOCKET_DATA_DIR: dir, DATABASE_URL: 'postgres://docket@127.0.0.1:1/none' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).not.toBe(0);
-      expect(stderr).toMatch(/ECONNREFUSED|connect/);
+      const server = await start({ DOCKET_DATA_DIR: dir, DOCKET_ADMIN_TOKEN_FILE: tokenFile });
+      try {
+        expect(server.stdout()).not.toMatch(/dkt_/);
+        expect(server.stdout()).toContain(`written to ${tokenFile}`);
+        expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+        const admin = readFileSync(tokenFile, 'utf8').trim();
+        expect(admin).toMatch(/^dkt_/);
+        const tenant = await call(server, admin, 'POST', '/tenants', {
+          id: 'contoso',
+          offering: '21vianet',
+          advancedAgreement: true,
+        });
+        expect(tenant.status).toBe(201);
+        const issued = await call(server, admin, 'POST', '/tokens', {
+          role: 'customer-admin',
+          tenant: 'contoso',
+          name: 'ada',
+        });
+        const opened = await call(server, issued.body.token as string, 'POST', '/cases', openBody);
+        expect(opened.status).toBe(201);
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).toMatch(/^docket_calendar_horizon_days\{calendar="cn-business-hours"\} /m);
+        expect(metrics).toMatch(/^docket_commands_total\{command="open",outcome="ok"\} 1$/m);
+        expect(metrics).toMatch(/^docket_process_cpu_user_seconds_total /m);
+      } finally {
+        expect(await stop(server)).toBe(0);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('OTEL_EXPORTER_OTLP_ENDPOINT: a span per request reaches the collector, flushed at SIGTERM', async () => {
+    const bodies: string[] = [];
+    const collector = createServer((request, response) => {
+      let body = '';
+      request.on('data', (d: Buffer) => (body += d.toString()));
+      request.on('end', () => {
+        if (request.url === '/v1/traces') bodies.push(body);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = collector.address() as AddressInfo;
+      const server = await start({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_SERVICE_NAME: 'docket-e2e',
+      });
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const res = await fetch(`${server.url}/cases/nothing-here`, {
+        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      });
+      expect(res.status).toBe(401);
+      expect(await stop(server)).toBe(0);
+      const spans = bodies.join('\n');
+      expect(spans).toContain(traceId);
+      expect(spans).toContain('docket-e2e');
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
     }
   });
 

@@ -2,13 +2,26 @@ import { join, resolve } from 'node:path';
 import { PostgresLease } from '../../adapters/postgresLease.js';
 import { SqliteLease } from '../../adapters/sqliteLease.js';
 import { Leadership } from '../../application/leadership.js';
+import type { CheckpointReset } from '../../application/projector.js';
 import type { ServiceConfig } from '../../config/serviceConfig.js';
 import { startProjectorThread, type ProjectorThread } from '../projectorThread.js';
 import type { RoleLog } from './roleLog.js';
 
+const at = (position: number) =>
+  position < 0 ? 'the beginning of the log' : `position ${position}`;
+
+/** A log line for a projection that starts again from an earlier position. */
+const checkpointResetMessage = ({ projection, from, to, reason }: CheckpointReset): string =>
+  `projector: ${projection} starts again from ${at(to)} (it had reached ${at(from)}): ` +
+  (reason === 'version-changed'
+    ? 'its version changed, so its tables were emptied and are rebuilt'
+    : 'its checkpoint was moved back by another process (a rebuild)');
+
 export interface ProjectorRole {
   /** Whether this process runs the projector of its read-model database now. */
   active(): boolean;
+  /** Whether the lease's store (PostgreSQL, or `leases.db`) answered its last attempt. */
+  leaseReachable(): boolean;
   close(): Promise<void>;
 }
 
@@ -41,6 +54,7 @@ export const startProjectorRole = async (
         config,
         (error) => log.error(error, 'projector'),
         options.pollMs,
+        (reset) => log.warn(checkpointResetMessage(reset)),
       );
       thread = started;
       log.info(`projector: this process is the active one (fencing token ${token})`);
@@ -55,5 +69,9 @@ export const startProjectorRole = async (
     onError: (error) => log.error(error, 'projector lease'),
   });
   await leadership.start();
-  return { active: () => thread !== undefined, close: () => leadership.close() };
+  return {
+    active: () => thread !== undefined,
+    leaseReachable: () => leadership.reachable,
+    close: () => leadership.close(),
+  };
 };

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { InProcessTimerBackend } from '../../adapters/inProcessTimerBackend.js';
-import { openTimerBackend } from '../../adapters/openTimerBackend.js';
+import { BullmqTimerBackend } from '../../adapters/bullmqTimerBackend.js';
 import { RedisLease } from '../../adapters/redisLease.js';
 import { RedisTimerSchedule } from '../../adapters/redisTimerSchedule.js';
 import { SqliteLease } from '../../adapters/sqliteLease.js';
@@ -13,7 +13,7 @@ import type { DocketServices } from '../../application/docketServices.js';
 import { Leadership } from '../../application/leadership.js';
 import type { Lease } from '../../application/lease.js';
 import type { TimerBackend } from '../../application/timerBackend.js';
-import { timerDispatcher } from '../../application/timerDispatcher.js';
+import { timerDispatcher, type TimerFiringObserver } from '../../application/timerDispatcher.js';
 import type { TimerSchedule } from '../../application/timerSchedule.js';
 import { TimerScheduler } from '../../application/timerScheduler.js';
 import type { ServiceConfig } from '../../config/serviceConfig.js';
@@ -23,8 +23,17 @@ export interface TimersRole {
   readonly description: string;
   /** The scheduler while this process leads (undefined on a standby). */
   scheduler(): TimerScheduler | undefined;
-  /** Whether this process leads the scheduler, and whether it has caught up with the log. */
-  status(): Promise<{ readonly leader: boolean; readonly caughtUp: boolean }>;
+  /**
+   * Whether this process leads the scheduler, whether it has caught up with the log, and
+   * whether the lease's store (Redis, or `leases.db`) answered its last attempt.
+   */
+  status(): Promise<{
+    readonly leader: boolean;
+    readonly caughtUp: boolean;
+    readonly leaseReachable: boolean;
+  }>;
+  /** The BullMQ queue's jobs by state (with `REDIS_URL`; undefined in-process). */
+  readonly jobCounts: (() => Promise<Record<string, number>>) | undefined;
   close(): Promise<void>;
 }
 
@@ -45,21 +54,35 @@ export const startTimersRole = async (
   config: ServiceConfig,
   services: DocketServices,
   log: RoleLog,
+  observer: TimerFiringObserver = {},
 ): Promise<TimersRole> => {
   const report = (what: string) => (error: unknown) => log.error(error, what);
-  const fire = timerDispatcher(services.commands, systemClock, (message) => log.warn(message));
+  const fire = timerDispatcher(
+    services.commands,
+    systemClock,
+    (message) => log.warn(message),
+    observer,
+  );
   const dataDir = resolve(config.dataDir);
   let lease: Lease;
   let redis: Redis | undefined;
   let shared: TimerBackend | undefined;
+  let jobCounts: (() => Promise<Record<string, number>>) | undefined;
   let scheduleOf: () => TimerSchedule;
   let description: string;
   let reconcileEveryMs: number | undefined;
   if (config.redisUrl !== undefined) {
-    const opened = openTimerBackend(config, systemClock, report('timer backend'));
-    shared = opened.backend;
-    description = opened.description;
-    reconcileEveryMs = opened.reconcileEveryMs;
+    const bullmq = new BullmqTimerBackend({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      clock: systemClock,
+      onError: report('timer backend'),
+    });
+    shared = bullmq;
+    jobCounts = () => bullmq.jobCounts();
+    description = `BullMQ at ${new URL(config.redisUrl).host} (prefix ${config.redisPrefix})`;
+    // Redis may lose jobs (a restart without persistence): the leader repairs them from the schedule.
+    reconcileEveryMs = 60_000;
     // Its commands fail at once while Redis is away, so the leader finds out at its next renewal.
     redis = new Redis(config.redisUrl, {
       maxRetriesPerRequest: 1,
@@ -130,7 +153,9 @@ export const startTimersRole = async (
       Promise.resolve({
         leader: scheduler !== undefined,
         caughtUp: scheduler === undefined || caughtUp,
+        leaseReachable: leadership.reachable,
       }),
+    jobCounts,
     close: async () => {
       await leadership.close();
       await shared?.close();

@@ -5,7 +5,7 @@ import { readPositions, readWithPosition } from '../../../projections/projection
 import { queryQueue } from '../../../projections/queueQueries.js';
 import { slaCompliance } from '../../../projections/slaCompliance.js';
 import type { EventStore } from '../../../src/application/eventStore.js';
-import type { ProjectorOptions } from '../../../src/application/projector.js';
+import type { CheckpointReset, ProjectorOptions } from '../../../src/application/projector.js';
 import { VirtualClock } from '../../../src/domain/clock.js';
 import { deferred, scriptedHistory } from './history.js';
 import { within } from '../../specs/within.js';
@@ -121,15 +121,27 @@ export const positionsFeature = (t: ReadModelsHarness): void => {
 
     it('an idle projector finds its checkpoints reset elsewhere and replays, with no new event', async () => {
       const watch = replayWatch();
+      const resets: CheckpointReset[] = [];
       // A watch that never fires by itself: the test calls it.
       const { history, projector, head } = await projected({
         watchMs: 3_600_000,
         onApplied: watch.onApplied,
+        onCheckpointReset: (reset) => resets.push(reset),
       });
+      expect(resets).toEqual([]);
       await killedRebuild(history.store);
       watch.arm(head);
       expect(await projector.checkCheckpoints()).toBe(true);
       await watch.replayed();
+      // Told once per projection, so the service logs why it replays.
+      expect(resets).toEqual(
+        ['case-queue', 'sla-compliance'].map((projection) => ({
+          projection,
+          from: Number(head),
+          to: -1,
+          reason: 'moved-elsewhere',
+        })),
+      );
       expect(await tables(t.db)).toEqual(expectedFinal);
       expect((await checkpoints(t.db)).map((c) => [c.position, c.rebuild_to])).toEqual([
         [Number(head), null],

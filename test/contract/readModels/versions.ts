@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseQueue } from '../../../projections/caseQueue.js';
 import { slaCompliance } from '../../../projections/slaCompliance.js';
+import type { CheckpointReset } from '../../../src/application/projector.js';
 import { VirtualClock } from '../../../src/domain/clock.js';
 import { checkpoints, expectedFinal, queueAfterPhase2, tables } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
@@ -21,11 +22,16 @@ export const versionsFeature = (t: ReadModelsHarness): void => {
 
       const bumped = caseQueue.version + 1;
       const v2 = { ...caseQueue, version: bumped };
+      const resets: CheckpointReset[] = [];
       const next = t.projectorOn(history.store, {
         projections: [v2, slaCompliance],
         clock: new VirtualClock(Date.parse('2027-01-01T00:00:00Z')),
+        onCheckpointReset: (reset) => resets.push(reset),
       });
       await next.prepare();
+      expect(resets).toEqual([
+        { projection: 'case-queue', from: -1, to: -1, reason: 'version-changed' },
+      ]);
       expect((await tables(t.db)).case_queue).toEqual([]);
       expect(await next.status()).toEqual([
         {
