@@ -20,6 +20,7 @@ import type { CliIo } from './cliIo.js';
 import { startProjectorRole, type ProjectorRole } from './roles/projectorRole.js';
 import type { RoleLog } from './roles/roleLog.js';
 import { startTimersRole, type TimersRole } from './roles/timersRole.js';
+import { waitForEventStore } from './waitForEventStore.js';
 
 export interface RunningService {
   /** The HTTP app it serves: the API (role `api`), or only health, readiness and metrics. */
@@ -205,16 +206,16 @@ const roleLog = (app: FastifyInstance): RoleLog => ({
 export const serve = async (io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> => {
   const config = loadServiceConfig(env);
   if (!config.ok) throw config.error;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  // Started while its store is away: live, not ready, retrying, rather than exiting.
+  if (!(await waitForEventStore(config.value, io, { stopped: signalled }))) return;
   const service = await startService(config.value, io);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      io.err(`docket: ${signal}: finishing in-flight requests, then closing the store\n`);
-      service.close().then(resolve, (error: unknown) => {
-        io.err(`docket: shutdown failed: ${String(error)}\n`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  const signal = await signalled;
+  io.err(`docket: ${signal}: finishing in-flight requests, then closing the store\n`);
+  await service.close().catch((error: unknown) => {
+    io.err(`docket: shutdown failed: ${String(error)}\n`);
   });
 };

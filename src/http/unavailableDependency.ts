@@ -1,3 +1,7 @@
+/** gRPC status codes (the EventStoreDB client's errors carry them as `code`). */
+const grpcDeadlineExceeded = 4;
+const grpcUnavailable = 14;
+
 /** Socket errors that mean "the server at the other end is not there (now)". */
 const networkCodes = new Set([
   'ECONNREFUSED',
@@ -22,7 +26,11 @@ export const isUnavailableDependency = (error: unknown): boolean => {
   if (typeof code === 'string') {
     if (networkCodes.has(code) || code.startsWith('08') || code.startsWith('57P0')) return true;
   }
-  if (name === 'UnavailableError' || name === 'DeadlineExceededError') return true;
+  // The EventStoreDB client's errors keep `name` "Error": their class and gRPC status tell.
+  const kind = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  if ([name, kind].some((n) => n === 'UnavailableError' || n === 'DeadlineExceededError'))
+    return true;
+  if (code === grpcUnavailable || code === grpcDeadlineExceeded) return true;
   if (
     typeof message === 'string' &&
     /timeout exceeded when trying to connect|Connection terminated/i.test(message)
