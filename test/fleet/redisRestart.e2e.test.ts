@@ -177,5 +177,33 @@ if (!hasRedisServer && process.env.DOCKET_REQUIRE_SERVICES !== '1') {
         if (refused.length > 0 || opened.length === 0) console.log(api.output(), timers.output());
       }
     }, 240_000);
+
+    it('Redis away when a timers process starts: it listens, not ready, and leads once Redis is up', async () => {
+      const own = await OwnRedis.start();
+      await own.stop('SIGTERM'); // a port with no server behind it, for now
+      const cold = tempDir('redis-cold');
+      try {
+        const timers = await DocketProcess.start('timers-cold', 'timers', {
+          DOCKET_DATA_DIR: cold.path,
+          REDIS_URL: own.url,
+          DOCKET_REDIS_PREFIX: 'docket',
+        });
+        const notReady = await fetch(`${timers.url}/ready`);
+        expect(notReady.status).toBe(503);
+        const body = (await notReady.json()) as { checks: { name: string; ready: boolean }[] };
+        expect(body.checks.filter((c) => !c.ready).map((c) => c.name)).toEqual(['timer-scheduler']);
+        await own.restart();
+        await timers.waitForLog(/^timer scheduler: caught up/, { timeoutMs: 30_000 });
+        await eventually('the timers process to be ready', async () =>
+          (await fetch(`${timers.url}/ready`)).status === 200 ? true : undefined,
+        );
+        // BullMQ's reconnects while Redis was away: reported, not one line per attempt.
+        expect(timers.logged(/^timer backend/).length).toBeLessThanOrEqual(3);
+        await timers.kill('SIGTERM');
+      } finally {
+        await own.stop('SIGKILL');
+        cold.remove();
+      }
+    }, 60_000);
   });
 }

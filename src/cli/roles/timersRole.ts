@@ -17,7 +17,7 @@ import { timerDispatcher, type TimerFiringObserver } from '../../application/tim
 import type { TimerSchedule } from '../../application/timerSchedule.js';
 import { TimerScheduler } from '../../application/timerScheduler.js';
 import type { ServiceConfig } from '../../config/serviceConfig.js';
-import type { RoleLog } from './roleLog.js';
+import { quietRepeats, type RoleLog } from './roleLog.js';
 
 export interface TimersRole {
   readonly description: string;
@@ -76,7 +76,7 @@ export const startTimersRole = async (
       redisUrl: config.redisUrl,
       prefix: config.redisPrefix,
       clock: systemClock,
-      onError: report('timer backend'),
+      onError: quietRepeats(log, 'timer backend'),
     });
     shared = bullmq;
     jobCounts = () => bullmq.jobCounts();
@@ -91,7 +91,8 @@ export const startTimersRole = async (
     });
     redis.on('error', () => undefined); // each failing command reports its own error
     // A first attempt at the lease once connected; if Redis is away, later attempts will do.
-    await Promise.race([once(redis, 'ready'), delay(2_000)]);
+    // (`once` rejects on the first 'error' event: Redis being away is not an error here.)
+    await Promise.race([once(redis, 'ready').catch(() => undefined), delay(2_000)]);
     const redisLease = new RedisLease(redis, { key: `${config.redisPrefix}:timers:leader` });
     lease = redisLease;
     const client = redis;
