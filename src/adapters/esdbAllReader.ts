@@ -7,24 +7,10 @@ import {
   type EventStoreDBClient,
   type Position,
   type ReadPosition,
-  type StreamingRead,
 } from '@eventstore/db-client';
 import type { RecordedEvent } from '../application/eventStore.js';
+import { drain } from './esdbDrain.js';
 import { isBeyond, isDocketEvent, toEsdbPosition, toRecordedEvent } from './esdbMapping.js';
-
-/**
- * Iterates a client read, cancelling the gRPC call if the consumer stops early (leaving a
- * `for await` destroys the Node stream but not the call behind it).
- */
-export async function* drain<E>(read: StreamingRead<E>): AsyncGenerator<E> {
-  let finished = false;
-  try {
-    for await (const item of read) yield item;
-    finished = true;
-  } finally {
-    if (!finished) await read.cancel().catch(() => undefined);
-  }
-}
 
 /**
  * Reads EventStoreDB's `$all` by the port's positions (a record's commit position): the Docket

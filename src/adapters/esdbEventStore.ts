@@ -34,7 +34,8 @@ import {
   toRecordedEvent,
   toWrongExpectedRevision,
 } from './esdbMapping.js';
-import { drain, EsdbAllReader } from './esdbAllReader.js';
+import { EsdbAllReader } from './esdbAllReader.js';
+import { drain } from './esdbDrain.js';
 import { EsdbSubscription } from './esdbSubscription.js';
 
 /**

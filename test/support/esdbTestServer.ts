@@ -57,6 +57,8 @@ export class EsdbTestServer {
   #server: Server | undefined;
   #port = 0;
   #listening: Promise<void> = Promise.resolve();
+  #openReads = 0;
+  readonly #readsSettled = new Set<() => void>();
 
   private constructor(options: EsdbTestServerOptions) {
     this.log = new EsdbLog(options);
@@ -81,6 +83,17 @@ export class EsdbTestServer {
   /** Resolves once the server accepts connections again after a drop or restart. */
   whenListening(): Promise<void> {
     return this.#listening;
+  }
+
+  /** Read calls (not subscriptions) the server is still serving: a reader that stops early must cancel. */
+  get openReads(): number {
+    return this.#openReads;
+  }
+
+  /** Resolves when no read call is open (at once if none is). */
+  readsSettled(): Promise<void> {
+    if (this.#openReads === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#readsSettled.add(resolve));
   }
 
   /** Cuts every connection at once, as a crashed node; the log survives. Restart with `restart()`. */
@@ -143,6 +156,19 @@ export class EsdbTestServer {
     this.#server = server;
   }
 
+  #track(call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
+    this.#openReads++;
+    let open = true;
+    const settle = () => {
+      if (!open) return;
+      open = false;
+      if (--this.#openReads > 0) return;
+      for (const resolve of this.#readsSettled) resolve();
+      this.#readsSettled.clear();
+    };
+    for (const event of ['finish', 'cancelled', 'error', 'close']) call.once(event, settle);
+  }
+
   #read(
     context: EsdbServerContext,
     call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>,
@@ -153,6 +179,7 @@ export class EsdbTestServer {
       this.dropConnections();
       return;
     }
+    if (!options.hasSubscription()) this.#track(call);
     const failed = faultError(context, fault);
     if (failed !== undefined) call.emit('error', failed);
     else if (options.hasSubscription()) subscribeToAll(this.log, options, call);

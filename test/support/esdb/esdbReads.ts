@@ -12,13 +12,24 @@ const BACKWARDS = streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
 const countOf = (options: Options): number =>
   options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
 
-const send = (call: ReadCall, records: Iterable<LogRecord>, count: number): void => {
+/**
+ * Writes the records as the client takes them: when gRPC's buffer is full the server waits for
+ * it to drain (HTTP/2 flow control), so a reader that stops early leaves the call open, as a
+ * real server's read of a large page does; a cancelled call stops the writing.
+ */
+const send = async (call: ReadCall, records: Iterable<LogRecord>, count: number): Promise<void> => {
   let sent = 0;
   for (const record of records) {
+    if (call.cancelled) return;
     if (sent++ >= count) break;
-    call.write(readEvent(record));
+    if (!call.write(readEvent(record))) {
+      await new Promise<void>((resolve) => {
+        call.once('drain', resolve);
+        call.once('cancelled', resolve);
+      });
+    }
   }
-  call.end();
+  if (!call.cancelled) call.end();
 };
 
 /**
@@ -44,7 +55,7 @@ export const readStream = (log: EsdbLog, options: Options, call: ReadCall): void
   const records = backwards
     ? visible.filter((e) => from === undefined || e.revision <= from).reverse()
     : visible.filter((e) => from === undefined || e.revision >= from);
-  send(call, records, countOf(options));
+  void send(call, records, countOf(options));
 };
 
 /**
@@ -86,5 +97,5 @@ export const readAll = (log: EsdbLog, options: Options, call: ReadCall): void =>
   const records = backwards
     ? backwardsBefore(log.records, all.hasStart() ? 0 : start)
     : forwardsFrom(log.records, start);
-  send(call, records, countOf(options));
+  void send(call, records, countOf(options));
 };
