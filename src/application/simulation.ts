@@ -29,6 +29,22 @@ export interface SimulationOutput {
   }>;
 }
 
+/** One step of a run whose instants are already parsed (epoch ms), in time order. */
+export interface SimulationStep {
+  readonly at: number;
+  readonly command: CommandType;
+  readonly case: string;
+  readonly actor: Actor;
+  readonly input?: unknown;
+}
+
+/** What `simulateSteps` runs: tenants, steps in time order, and an instant to run timers up to. */
+export interface SimulationRun {
+  readonly tenants: readonly Tenant[];
+  readonly steps: readonly SimulationStep[];
+  readonly until?: number | undefined;
+}
+
 /**
  * Runs a scenario on an in-memory log with a virtual clock (`docket simulate`). Before each
  * step, every timer due strictly before the step's instant fires, in the fixed timer order,
@@ -36,14 +52,25 @@ export interface SimulationOutput {
  * first ("1 hour or less" includes the hour). After the last step, timers due up to `until`
  * fire. A refused step changes nothing and is listed in `refused`.
  */
-export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOutput => {
-  const tenants = new Map<string, Tenant>(scenario.tenants.map((t) => [t.id, t]));
+export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOutput =>
+  simulateSteps(
+    {
+      tenants: scenario.tenants,
+      steps: scenario.steps.map((step) => ({ ...step, at: parseInstant(step.at) })),
+      until: scenario.until === undefined ? undefined : parseInstant(scenario.until),
+    },
+    policy,
+  );
+
+/** `runSimulation` on steps whose instants are parsed (the policy what-if replays recorded ones). */
+export const simulateSteps = (run: SimulationRun, policy: Policy): SimulationOutput => {
+  const tenants = new Map<string, Tenant>(run.tenants.map((t) => [t.id, t]));
   const snapshots = new Map<string, CaseSnapshot>();
   const log = new Map<string, SimulatedEvent[]>();
   const timers = new TimerQueue();
   const refused: SimulationOutput['refused'][number][] = [];
-  const firstStep = scenario.steps[0];
-  const clock = new VirtualClock(firstStep !== undefined ? parseInstant(firstStep.at) : 0);
+  const firstStep = run.steps[0];
+  const clock = new VirtualClock(firstStep !== undefined ? firstStep.at : 0);
 
   const execute = (type: CommandType, caseId: string, actor: Actor, input: unknown) => {
     const now = clock.now();
@@ -77,8 +104,8 @@ export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOut
     }
   };
 
-  scenario.steps.forEach((step, index) => {
-    const at = parseInstant(step.at);
+  run.steps.forEach((step, index) => {
+    const { at } = step;
     fireTimers((dueAt) => dueAt < at);
     clock.advanceTo(at);
     const error: DocketError | undefined = execute(step.command, step.case, step.actor, step.input);
@@ -86,8 +113,8 @@ export const runSimulation = (scenario: Scenario, policy: Policy): SimulationOut
       refused.push({ step: index, command: step.command, case: step.case, error: error.toJSON() });
     }
   });
-  if (scenario.until !== undefined) {
-    const until = parseInstant(scenario.until);
+  const { until } = run;
+  if (until !== undefined) {
     fireTimers((dueAt) => dueAt <= until);
     clock.advanceTo(until);
   }

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { auditAt, auditExport, auditHistory, auditVerify } from './auditCommand.js';
 import { describeError, processIo, type CliIo } from './cliIo.js';
 import { policyCheck, policyShow } from './policyCommand.js';
+import { policyWhatif, type WhatifCliOptions } from './whatifCommand.js';
 import { simulate } from './simulateCommand.js';
 import { projectionsRebuild, projectionsStatus } from './projectionsCommand.js';
 import { reportSla } from './reportCommand.js';
@@ -54,6 +55,22 @@ const buildProgram = (io: CliIo): Command => {
     .description('validate a policy file')
     .argument('<file>', 'policy file (JSON)')
     .action((file: string) => policyCheck(file, io));
+  policy
+    .command('whatif')
+    .description(
+      'replay the recorded cases opened in a range under a candidate policy and compare (docs/whatif.md)',
+    )
+    .requiredOption(
+      '--policy <file>',
+      'candidate policy file, or `recorded`: each case under its recorded version (must reproduce the log)',
+    )
+    .option('--from <date>', 'cases opened from this day (UTC) or instant, inclusive')
+    .option('--to <date>', 'cases opened before this day (UTC) or instant, exclusive')
+    .option('--tenant <tenant>', 'only this tenant’s cases')
+    .option('--offering <offering>', 'only this offering’s cases')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print the figures as CSV')
+    .action((options: WhatifCliOptions) => policyWhatif(options, io));
 
   program
     .command('serve')
