@@ -20,6 +20,8 @@ import type { CliIo } from './cliIo.js';
 import { startProjectorRole, type ProjectorRole } from './roles/projectorRole.js';
 import type { RoleLog } from './roles/roleLog.js';
 import { startTimersRole, type TimersRole } from './roles/timersRole.js';
+import { startWebhooksRole, type WebhooksRole } from './roles/webhooksRole.js';
+import { webhookApi } from './webhookApi.js';
 import { waitForEventStore } from './waitForEventStore.js';
 
 export interface RunningService {
@@ -47,6 +49,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   const roles = new Set(config.roles);
   let timers: TimersRole | undefined;
   let projector: ProjectorRole | undefined;
+  let webhooks: WebhooksRole | undefined;
   let readModels: ReturnType<typeof openReadModels> | undefined;
   let tracing: Tracing | undefined;
   let app: FastifyInstance | undefined;
@@ -88,7 +91,12 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
         bodyLimit: config.bodyLimit,
         logger,
         accessLog: config.accessLog,
-        ...(readModels === undefined ? {} : { readModels: readModels.db }),
+        ...(readModels === undefined
+          ? {}
+          : {
+              readModels: readModels.db,
+              webhooks: webhookApi(config, services.value, readModels),
+            }),
         readiness,
         metrics: metrics.registry,
         ...(tracing === undefined ? {} : { tracing: tracing.plugin }),
@@ -104,6 +112,9 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     if (roles.has('projector')) {
       const role = await startProjectorRole(config, log);
       projector = role;
+      // The webhook deliverer goes with the projector: both turn the log into rows of its database.
+      if (readModels !== undefined)
+        webhooks = await startWebhooksRole(config, services.value, readModels, log);
       readiness.register('projector', () =>
         Promise.resolve(
           role.leaseReachable()
@@ -156,6 +167,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     );
     let closing: Promise<void> | undefined;
     const [http, scheduler, views, db, traces] = [app, timers, projector, readModels?.db, tracing];
+    const deliverer = webhooks;
     return {
       app: http,
       services: services.value,
@@ -167,6 +179,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
           await http.close();
           await scheduler?.close();
           await views?.close();
+          await deliverer?.close();
           await db?.destroy();
           await store.close();
           await traces?.shutdown().catch(() => undefined);
@@ -176,6 +189,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     await app?.close();
     await timers?.close();
     await projector?.close();
+    await webhooks?.close();
     await readModels?.db.destroy();
     await store.close();
     await tracing?.shutdown().catch(() => undefined);

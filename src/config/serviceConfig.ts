@@ -62,6 +62,7 @@ export const serviceEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http', 'https'], 'http://collector:4318')),
   OTEL_SERVICE_NAME: withDefault(z.string().min(1), 'docket'),
   DOCKET_ADMIN_TOKEN_FILE: optional(z.string().min(1)),
+  DOCKET_WEBHOOKS_ALLOW_PRIVATE: withDefault(z.enum(['0', '1']), '0'),
 });
 
 /** Variables holding a secret: each may be given as `<NAME>_FILE`, the path of a file holding it. */
@@ -132,6 +133,8 @@ export interface ServiceConfig {
   readonly serviceName: string;
   /** Where the first admin token is written (mode 0600) instead of being printed. */
   readonly adminTokenFile: string | undefined;
+  /** Webhooks may go to private and loopback addresses (`DOCKET_WEBHOOKS_ALLOW_PRIVATE=1`). */
+  readonly webhooksAllowPrivate: boolean;
 }
 
 /** Reads the configuration from `env`; every bad variable is named with what is wrong. */
@@ -176,5 +179,6 @@ export const loadServiceConfig = (given: NodeJS.ProcessEnv): Result<ServiceConfi
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: e.OTEL_SERVICE_NAME,
     adminTokenFile: e.DOCKET_ADMIN_TOKEN_FILE,
+    webhooksAllowPrivate: e.DOCKET_WEBHOOKS_ALLOW_PRIVATE === '1',
   });
 };

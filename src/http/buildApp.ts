@@ -27,6 +27,7 @@ import { projectionRoutes } from './projectionRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { echoRequestIds, requestId } from './requestIds.js';
 import { routeAccess } from './routeAccess.js';
+import { webhookRoutes, type WebhookRoutesOptions } from './webhookRoutes.js';
 
 export interface AppOptions {
   /** Largest accepted request body, in bytes. @defaultValue 262144 */
@@ -42,6 +43,8 @@ export interface AppOptions {
   readonly accessLog?: boolean;
   /** Registered before every route: tracing (`@fastify/otel`, src/adapters/openTelemetry.ts). */
   readonly tracing?: FastifyPluginCallback;
+  /** Webhook endpoints and their delivery log (absent: `/webhooks` is not served). */
+  readonly webhooks?: WebhookRoutesOptions;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -160,5 +163,6 @@ export const buildApp = async (
   if (options.readModels !== undefined) await app.register(reportRoutes(options.readModels));
   if (options.readModels !== undefined)
     await app.register(projectionRoutes(options.readModels, services.store));
+  if (options.webhooks !== undefined) await app.register(webhookRoutes(options.webhooks));
   return app;
 };

@@ -245,6 +245,8 @@ const tagDescriptions: Record<string, string> = {
   admin: 'Tenants and API tokens, managed by admins (customers may read their own tenant).',
   reports:
     'Read models: queues, the SLA report and how far each read model has applied the log. Answers carry their position.',
+  webhooks:
+    'Webhook endpoints, signed per Standard Webhooks, and their delivery log (admins; customer admins for their tenant).',
 };
 
 /** Methods whose requests Fastify reads a body of: 400 (not JSON), 413 and 415 before the route. */

@@ -91,3 +91,15 @@ describe('service configuration: operations', () => {
     );
   });
 });
+
+describe('service configuration: webhooks', () => {
+  it('refuses private webhook addresses unless DOCKET_WEBHOOKS_ALLOW_PRIVATE=1', () => {
+    const byDefault = loadServiceConfig({});
+    expect(byDefault.ok && byDefault.value.webhooksAllowPrivate).toBe(false);
+    const allowed = loadServiceConfig({ DOCKET_WEBHOOKS_ALLOW_PRIVATE: '1' });
+    expect(allowed.ok && allowed.value.webhooksAllowPrivate).toBe(true);
+    expect(messageOf({ DOCKET_WEBHOOKS_ALLOW_PRIVATE: 'yes' })).toMatch(
+      /DOCKET_WEBHOOKS_ALLOW_PRIVATE/,
+    );
+  });
+});

@@ -11,7 +11,7 @@ import { httpFixture, openBody, people, type HttpFixture, type Person } from '..
  * Fabrikam caller receives carries Contoso's data. Exhaustive over these dimensions, not sampled.
  */
 
-type Target = 'case' | 'tenant' | 'token' | 'none';
+type Target = 'case' | 'tenant' | 'token' | 'webhook' | 'none';
 interface RouteProbe {
   readonly target: Target;
   /** A body the route accepts from someone it serves. */
@@ -63,6 +63,22 @@ const probes: Record<string, RouteProbe> = {
   'GET /queues/{name}': { target: 'none', query: (other) => `?tenant=${other}` },
   'GET /reports/sla': { target: 'none', query: () => '?from=2026-11-01&to=2026-11-30' },
   'GET /projections': { target: 'none' },
+  'POST /webhooks': {
+    target: 'none',
+    body: { url: 'https://hooks.example.com/docket', events: ['CaseOpened'] },
+  },
+  'GET /webhooks': { target: 'none' },
+  'GET /webhooks/{id}': { target: 'webhook' },
+  'POST /webhooks/{id}/disable': { target: 'webhook' },
+  'POST /webhooks/{id}/enable': { target: 'webhook' },
+  'GET /webhooks/{id}/deliveries': { target: 'webhook' },
+  'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { target: 'webhook' },
+  'DELETE /webhooks/{id}': { target: 'webhook' },
+};
+
+/** Where a route's second path parameter points (the first is the target). */
+const secondParams: Record<string, string> = {
+  'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': 'msg_AAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
 
 /** Where a target-less route's path parameter points. */
@@ -75,6 +91,7 @@ const MISSING: Record<Exclude<Target, 'none'>, string> = {
   case: 'c0000000000000000000f',
   tenant: 'nosuchtenant',
   token: '6c2d1a4e-0d0c-4f55-9d3e-3f1f3c1b2a10',
+  webhook: '0b7e5a52-3c1d-4e8f-9a6b-2d4c6e8f0a1b',
 };
 
 const tenants = ['contoso', 'fabrikam'] as const;
@@ -85,6 +102,8 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
   /** Each caller's token, and its tenant if it has one. */
   const callers: Record<string, { token: string; tenant?: TenantId }> = {};
   const cases = {} as Record<TenantId, string>;
+  /** Each tenant's webhook endpoint, registered by its admin. */
+  const webhooks = {} as Record<TenantId, string>;
   /** A token that only the admin's DELETE touches. */
   let victimTokenId: string;
   /** Strings that only each tenant's data contains. */
@@ -135,6 +154,13 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
       });
       cases[tenant] = res.json<{ case: { id: string } }>().case.id;
       marks[tenant] = [tenant, title, contact.name, contact.email];
+      const hook = await f.request(admin, {
+        method: 'POST',
+        url: '/webhooks',
+        payload: { url: `https://hooks.${tenant}.example/docket`, events: ['CaseOpened'] },
+      });
+      webhooks[tenant] = hook.json<{ id: string }>().id;
+      marks[tenant].push(`hooks.${tenant}.example`);
       // Their people use the key every caller will try, on their own case.
       for (const command of httpCaseCommands) {
         const customerCommand = ['customerReply', 'withdraw', 'reopen', 'submitSurvey'];
@@ -160,7 +186,9 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
 
   const urlOf = (route: string, id: string | undefined, otherTenant: string) => {
     const pattern = route.split(' ')[1]!;
-    const path = pattern.replace(/\{\w+\}/, id ?? fixedParams[route] ?? '');
+    const path = pattern
+      .replace(/\{\w+\}/, id ?? fixedParams[route] ?? '')
+      .replace(/\{\w+\}/, secondParams[route] ?? '');
     return path + (probes[route]!.query?.(otherTenant) ?? '');
   };
 
@@ -208,6 +236,8 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
         return { own: mine, other };
       case 'token':
         return { own: undefined, other: victimTokenId };
+      case 'webhook':
+        return { own: mine && webhooks[mine], other: webhooks[other] };
     }
   };
 

@@ -13,6 +13,9 @@ import { projectionContext } from '../../src/application/projectionContext.js';
 import { Projector } from '../../src/application/projector.js';
 import { contosoTenant, fabrikamTenant, servicesWith } from './servicesSpec.js';
 import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
+import { WebhookOutboxStore } from '../../src/adapters/webhookOutboxStore.js';
+import { WebhookRegistry } from '../../src/application/webhookEndpoints.js';
+import type { WebhookRoutesOptions } from '../../src/http/webhookRoutes.js';
 
 /** The people of the HTTP specs, one token each. */
 export const people = {
@@ -50,6 +53,8 @@ export interface HttpFixture {
   allEvents(): Promise<RecordedEvent[]>;
   /** With `readModels: true`: the read models and their live projector. */
   readonly readModels?: ReadModelDb;
+  /** With `readModels: true`: the webhook endpoints and outbox behind `/webhooks`. */
+  readonly webhooks?: WebhookRoutesOptions;
   /** Waits until the projections have caught up with the log. */
   projected(): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +76,8 @@ export const httpFixture = async (
     app?: Pick<AppOptions, 'readiness' | 'metrics' | 'accessLog' | 'tracing'>;
     /** Told of every case command (metrics). */
     commandObserver?: CommandObserver;
+    /** Webhook URLs to private and loopback addresses accepted (a receiver in the test). */
+    webhooksAllowPrivate?: boolean;
   } = {},
 ): Promise<HttpFixture> => {
   const store = options.store ?? new MemoryEventStore();
@@ -102,11 +109,23 @@ export const httpFixture = async (
           batchMs: 1,
         });
   await projector?.start();
+  const webhooks: WebhookRoutesOptions | undefined =
+    readModels === undefined
+      ? undefined
+      : {
+          registry: new WebhookRegistry(services.store, clock, {
+            tenantExists: async (id) => (await services.tenants.get(id)) !== undefined,
+            allowPrivate: options.webhooksAllowPrivate ?? false,
+          }),
+          outbox: new WebhookOutboxStore(readModels),
+          clock,
+        };
   const log = options.log;
   const app = await buildApp(services, {
     bodyLimit: options.bodyLimit,
     ...(log === undefined ? {} : { logger: { level: 'info', stream: { write: log } } }),
     ...(readModels === undefined ? {} : { readModels }),
+    ...(webhooks === undefined ? {} : { webhooks }),
     ...options.app,
   });
   const request = (who: Person | undefined, inject: InjectOptions) =>
@@ -135,6 +154,7 @@ export const httpFixture = async (
       return out;
     },
     ...(readModels === undefined ? {} : { readModels }),
+    ...(webhooks === undefined ? {} : { webhooks }),
     projected: async () => {
       let head = 0n;
       for await (const e of store.readAll({ direction: 'backwards', maxCount: 1 }))
