@@ -22,6 +22,12 @@ export interface BullmqTimerBackendOptions {
    */
   readonly prefix?: string;
   /**
+   * How long `close` waits for BullMQ to close (it waits for Redis to answer) before it cuts
+   * the connections.
+   * @defaultValue 5000
+   */
+  readonly closeGraceMs?: number;
+  /**
    * Firings one worker runs at once.
    * @defaultValue 50
    */
@@ -176,12 +182,31 @@ export class BullmqTimerBackend implements TimerBackend {
   }
 
   async #shutdown(): Promise<void> {
-    try {
+    const graceful = (async () => {
       await this.#worker?.close();
       await this.#queue.close();
+    })();
+    // BullMQ's close waits for Redis to answer: with Redis away it would wait forever, and so
+    // would the process's shutdown. Past the grace period the connections are cut instead (a
+    // job being fired meanwhile is redelivered after its lock expires; its command id makes
+    // that a duplicate).
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'cut'>((resolve) => {
+      timer = setTimeout(() => resolve('cut'), this.#options.closeGraceMs ?? 5_000);
+    });
+    try {
+      if ((await Promise.race([graceful, graceOver])) === 'cut') {
+        graceful.catch(() => undefined);
+        for (const connection of this.#connections) {
+          connection.on('error', () => undefined);
+          connection.disconnect();
+        }
+        return;
+      }
     } finally {
-      await Promise.all(this.#connections.map(quit));
+      clearTimeout(timer);
     }
+    await Promise.all(this.#connections.map(quit));
   }
 
   /** BullMQ wants its own ioredis instance in ESM, one that retries commands forever. */

@@ -232,4 +232,8 @@ export const serve = async (io: CliIo, env: NodeJS.ProcessEnv = process.env): Pr
   await service.close().catch((error: unknown) => {
     io.err(`docket: shutdown failed: ${String(error)}\n`);
   });
+  // Everything of ours is closed. A client a library left reconnecting to a server that is
+  // away (BullMQ's blocking connection to a Redis that is down) must not keep the process:
+  // a second on, it ends anyway (unref'd: a process with nothing left ends sooner by itself).
+  setTimeout(() => process.exit(), 1_000).unref();
 };

@@ -200,10 +200,21 @@ if (!hasRedisServer && process.env.DOCKET_REQUIRE_SERVICES !== '1') {
         // BullMQ's reconnects while Redis was away: reported, not one line per attempt.
         expect(timers.logged(/^timer backend/).length).toBeLessThanOrEqual(3);
         await timers.kill('SIGTERM');
+        expect(await timers.exited).toBe(0);
+
+        // Stopped while Redis is away, it still ends (BullMQ's close would wait for Redis).
+        await own.stop('SIGTERM');
+        const stranded = await DocketProcess.start('timers-stranded', 'timers', {
+          DOCKET_DATA_DIR: cold.path,
+          REDIS_URL: own.url,
+          DOCKET_REDIS_PREFIX: 'docket',
+        });
+        await stranded.kill('SIGTERM');
+        expect(await stranded.exited).toBe(0);
       } finally {
         await own.stop('SIGKILL');
         cold.remove();
       }
-    }, 60_000);
+    }, 120_000);
   });
 }
