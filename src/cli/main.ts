@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { auditAt, auditExport, auditHistory, auditVerify } from './auditCommand.js';
 import { describeError, processIo, type CliIo } from './cliIo.js';
+import { importHolidaysCommand, type ImportHolidaysOptions } from './importHolidaysCommand.js';
 import { policyCheck, policyShow } from './policyCommand.js';
 import { policyWhatif, type WhatifCliOptions } from './whatifCommand.js';
 import { simulate } from './simulateCommand.js';
@@ -71,6 +72,22 @@ const buildProgram = (io: CliIo): Command => {
     .option('--json', 'print JSON')
     .option('--csv', 'print the figures as CSV')
     .action((options: WhatifCliOptions) => policyWhatif(options, io));
+  policy
+    .command('import-holidays')
+    .description(
+      "print a new policy whose calendar has an iCalendar file's holidays and make-up working days",
+    )
+    .argument('<schedule>', 'holiday schedule (.ics)')
+    .requiredOption('--calendar <id>', 'the calendar to update (for example cn-business-hours)')
+    .requiredOption('--version <version>', 'the new policy version')
+    .option('--policy <file>', 'the base policy file (default: the built-in policy)')
+    .option(
+      '--through <date>',
+      'holiday data known through (default: 31 December of its last year)',
+    )
+    .action((file: string, options: ImportHolidaysOptions) =>
+      importHolidaysCommand(file, options, io),
+    );
 
   program
     .command('serve')

@@ -19,6 +19,18 @@ export const policyCheck = (file: string, io: CliIo, clock: Clock = systemClock)
   const policy = readPolicyFile(file);
   if (!policy.ok) throw policy.error;
   io.out(`${file}: policy ${policy.value.version} is valid\n`);
+  for (const [id, calendar] of Object.entries(policy.value.calendars)) {
+    const holidays = calendar.closedDates.length + calendar.extraOpenDates.length > 0;
+    io.out(
+      `  ${id}: ` +
+        (calendar.holidaysKnownThrough !== undefined
+          ? `holiday data through ${calendar.holidaysKnownThrough}`
+          : holidays
+            ? 'holiday data with no stated end'
+            : 'no holiday data (weekly hours only)') +
+        '\n',
+    );
+  }
   for (const warning of policyHorizonWarnings(policy.value, clock.now())) {
     io.err(`docket: warning: ${warning.message} [${warning.code}]\n`);
   }

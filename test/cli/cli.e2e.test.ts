@@ -373,13 +373,57 @@ describe('docket policy', () => {
       return { stdout: out.join(''), stderr: err.join('') };
     };
     expect(run('2026-09-01T00:00:00+08:00')).toEqual({
-      stdout: `${file}: policy seed-2026.2 is valid\n`,
+      stdout:
+        `${file}: policy seed-2026.2 is valid\n` +
+        '  24x7: no holiday data (weekly hours only)\n' +
+        '  cn-daily: no holiday data (weekly hours only)\n' +
+        '  cn-business-hours: holiday data through 2026-12-31\n' +
+        '  de-business-hours: no holiday data (weekly hours only)\n' +
+        '  us-business-hours: no holiday data (weekly hours only)\n' +
+        '  ca-business-hours: no holiday data (weekly hours only)\n' +
+        '  au-business-hours: no holiday data (weekly hours only)\n' +
+        '  uk-business-hours: no holiday data (weekly hours only)\n',
       stderr: '',
     });
     expect(run('2026-11-30T00:00:00+08:00').stderr).toMatch(
       /^docket: warning: calendar cn-business-hours has holiday data through 2026-12-31 only \(32 days left\).*\[calendar-horizon-near\]\n$/,
     );
   });
+
+  it('policy import-holidays prints a new policy version that policy check accepts', () => {
+    const ics = 'test/fixtures/holidays/cn-2026.ics';
+    const run = docket(
+      'policy',
+      'import-holidays',
+      '--calendar',
+      'cn-business-hours',
+      '--version',
+      'seed-2026.2+ics',
+      '--through',
+      '2027-03-31',
+      ics,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /cn-business-hours: 33 closed date\(s\) and 6 make-up working day\(s\).*through 2027-03-31/,
+    );
+    const file = join(tmp, 'imported.json');
+    writeFileSync(file, run.stdout);
+    const check = docket('policy', 'check', file);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/policy seed-2026\.2\+ics is valid/);
+    expect(check.stdout).toMatch(/cn-business-hours: holiday data through 2027-03-31/);
+
+    for (const args of [
+      ['--calendar', 'cn-business-hours', ics], // no --version
+      ['--calendar', 'cn-business-hours', '--version', 'v2', 'package.json'],
+    ]) {
+      const refused = docket('policy', 'import-holidays', ...args);
+      expect(refused.code, args.join(' ')).not.toBe(0);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/^(docket: |error: )/);
+    }
+  }, 60_000);
 
   it('an unknown command exits non-zero', () => {
     expect(docket('fly').code).not.toBe(0);
