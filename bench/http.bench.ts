@@ -8,10 +8,19 @@
  *   (target ≥ 3,000 commands/s with p99 ≤ 25 ms on the 2-core development VM);
  * - beside it, in the same run, the raw append ceiling: raw better-sqlite3, one event per
  *   transaction (the first figure of bench/eventStore.bench.ts), and the ratio of the two.
- * BENCH_SECONDS sets the measured duration (default 15), BENCH_WARMUP_SECONDS the uncounted
- * warm-up before it (default 2).
+ * - the overhead of metrics and request ids (#15): the same cycle against a server put together
+ *   as `docket serve` does from the sources (bench/httpAppServer.ts), with metrics (a
+ *   PrometheusMetrics observing the command handler, its registry passed to buildApp, `/metrics`
+ *   scraped every second during the run) and requests carrying X-Request-Id and traceparent,
+ *   against the same without either (the server then makes each request's id itself: buildApp
+ *   cannot turn request ids off). BENCH_PAIRS pairs (default 3), the two alternating (without
+ *   then with, then with then without, …), each on a fresh server and data directory; the
+ *   ratio of their commands/s and of their server CPU per command (target: within 5 %).
+ * BENCH_SECONDS sets each measured duration (default 15), BENCH_WARMUP_SECONDS the uncounted
+ * warm-up before it (default 2); BENCH_HTTP_PART=serve or metrics runs one part only.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +33,14 @@ import { rawAppendCeiling } from './rawAppendCeiling.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
+const PAIRS = Number(process.env['BENCH_PAIRS'] ?? 3);
+const PART = process.env['BENCH_HTTP_PART'];
+if (PART !== undefined && PART !== 'serve' && PART !== 'metrics') {
+  console.error(`BENCH_HTTP_PART must be serve or metrics, not ${PART}`);
+  process.exit(2);
+}
+const SCRAPE_EVERY_MS = 1_000;
+const MAX_OVERHEAD = 0.05;
 const CONNECTIONS = 32;
 const RAW_EVENTS = 3_000;
 const TARGET_RATE = 3_000;
@@ -34,7 +51,8 @@ const dataDir = join(dir, 'data');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ---- The raw append ceiling: the same kind of rows, one transaction (one fsync) each. ----
-const rawWriteRate = rawAppendCeiling(join(dir, 'raw-write.db'), RAW_EVENTS);
+const rawWriteRate =
+  PART === 'metrics' ? Number.NaN : rawAppendCeiling(join(dir, 'raw-write.db'), RAW_EVENTS);
 
 // ---- The server, as `npm start` runs it. ----
 /** User + system CPU seconds of a process so far, from /proc (Linux); NaN elsewhere. */
@@ -48,8 +66,12 @@ const processCpuSeconds = (pid: number | undefined): number => {
   }
 };
 
-const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-if (build.status !== 0) {
+// The metrics part runs its server from the sources: only `npm start`'s needs dist/.
+const build =
+  PART === 'metrics'
+    ? undefined
+    : spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+if (build !== undefined && build.status !== 0) {
   console.error(`npm run build failed:\n${build.stdout}${build.stderr}`);
   rmSync(dir, { recursive: true, force: true });
   process.exit(1);
@@ -77,22 +99,31 @@ interface Server {
   readonly stderr: string[];
 }
 
-/** Starts `node bin/docket.js serve` with npm start's defaults; resolves once it printed its admin token. */
-const startServer = async (): Promise<Server> => {
+/** A server's environment: `npm start`'s defaults on `data` and a free port on 127.0.0.1. */
+const serverEnv = async (data: string): Promise<NodeJS.ProcessEnv> => {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()) };
   env['HOST'] = '127.0.0.1';
-  env['DOCKET_DATA_DIR'] = dataDir;
+  env['DOCKET_DATA_DIR'] = data;
   // Defaults for everything else: the SQLite store, synchronous=full, the built-in policy.
   for (const name of [
+    'DOCKET_ROLES',
     'DOCKET_SQLITE_SYNCHRONOUS',
     'DOCKET_POLICY',
     'DOCKET_BODY_LIMIT',
+    'DOCKET_ACCESS_LOG',
     'LOG_LEVEL',
     'ESDB_URL',
     'REDIS_URL',
     'DATABASE_URL',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
   ])
     delete env[name];
+  return env;
+};
+
+/** Starts `node bin/docket.js serve` with npm start's defaults; resolves once it printed its admin token. */
+const startServer = async (): Promise<Server> => {
+  const env = await serverEnv(dataDir);
   // BENCH_PROFILE=<dir>: write a V8 CPU profile of the server there (open it in Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'];
   const nodeFlags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
@@ -180,11 +211,33 @@ interface CycleContext {
 /** A falsy `setupRequest` result restarts the request list (README); the types omit it. */
 const restartCycle = undefined as unknown as autocannon.Request;
 
-const cycle = (tokens: { ada: string; li: string }, tally: Tally): autocannon.Request[] => {
+/**
+ * The cycle's requests; with `requestIds`, each request carries an X-Request-Id and a W3C
+ * traceparent of its own (as behind a proxy or a traced caller).
+ */
+const cycle = (
+  tokens: { ada: string; li: string },
+  tally: Tally,
+  requestIds = false,
+): autocannon.Request[] => {
   const headers = (token: string) => ({
     authorization: `Bearer ${token}`,
     'content-type': 'application/json',
   });
+  const traceBase = randomBytes(12).toString('hex');
+  let serial = 0;
+  const withIds = (request: autocannon.Request): autocannon.Request => {
+    if (!requestIds) return request;
+    const n = (++serial).toString(16).padStart(16, '0');
+    return {
+      ...request,
+      headers: {
+        ...request.headers,
+        'x-request-id': `bench-${n}`,
+        traceparent: `00-${traceBase}${n.slice(-8)}-${n}-01`,
+      },
+    };
+  };
   const failed = (command: string, status: number, body: string, context: CycleContext) => {
     const key = `${command} ${status}`;
     tally.failures.set(key, (tally.failures.get(key) ?? 0) + 1);
@@ -197,6 +250,7 @@ const cycle = (tokens: { ada: string; li: string }, tally: Tally): autocannon.Re
     path: '/cases',
     headers: headers(tokens.ada),
     body: JSON.stringify(openBody),
+    ...(requestIds ? { setupRequest: withIds } : {}),
     onResponse: (status, body, context) => {
       const ctx = context as CycleContext;
       if (status !== 201) return failed('open', status, body, ctx);
@@ -212,7 +266,7 @@ const cycle = (tokens: { ada: string; li: string }, tally: Tally): autocannon.Re
       const caseId = (context as CycleContext).caseId;
       return caseId === undefined
         ? restartCycle
-        : { ...request, path: `/cases/${caseId}/${command}` };
+        : withIds({ ...request, path: `/cases/${caseId}/${command}` });
     },
     onResponse: (status, responseBody, context) => {
       if (status !== 200) return failed(command, status, responseBody, context);
@@ -228,14 +282,19 @@ const cycle = (tokens: { ada: string; li: string }, tally: Tally): autocannon.Re
   ];
 };
 
-const load = async (url: string, tokens: { ada: string; li: string }, seconds: number) => {
+const load = async (
+  url: string,
+  tokens: { ada: string; li: string },
+  seconds: number,
+  requestIds = false,
+) => {
   const tally: Tally = { cycles: 0, failures: new Map(), samples: [] };
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     pipelining: 1,
     duration: seconds,
-    requests: cycle(tokens, tally),
+    requests: cycle(tokens, tally, requestIds),
   });
   return { result, tally };
 };
@@ -305,92 +364,281 @@ const countCaseEvents = (): number | undefined => {
   }
 };
 
-// ---- The run. ----
-let server: Server | undefined;
-try {
-  server = await startServer();
-  const { url, adminToken } = server;
-  await post(`${url}/tenants`, adminToken, {
-    id: 'contoso',
-    offering: '21vianet',
-    advancedAgreement: true,
-  });
-  const issue = async (body: object) =>
-    ((await post(`${url}/tokens`, adminToken, body)) as { token: string }).token;
-  await post(`${url}/tenants`, adminToken, {
-    id: 'probe-co',
-    offering: '21vianet',
-    advancedAgreement: true,
-  });
-  const tokens = {
-    ada: await issue({ role: 'customer-admin', tenant: 'contoso', name: 'ada' }),
-    li: await issue({ role: 'agent', name: 'li' }),
-    probe: await issue({ role: 'customer-admin', tenant: 'probe-co', name: 'probe' }),
-  };
-  console.log(server.banner.replace(/^docket: /, 'server: node bin/docket.js serve, '));
+// ---- Part 1: the server as `npm start` runs it. ----
+const servePart = async () => {
+  let server: Server | undefined;
+  try {
+    server = await startServer();
+    const { url, adminToken } = server;
+    await post(`${url}/tenants`, adminToken, {
+      id: 'contoso',
+      offering: '21vianet',
+      advancedAgreement: true,
+    });
+    const issue = async (body: object) =>
+      ((await post(`${url}/tokens`, adminToken, body)) as { token: string }).token;
+    await post(`${url}/tenants`, adminToken, {
+      id: 'probe-co',
+      offering: '21vianet',
+      advancedAgreement: true,
+    });
+    const tokens = {
+      ada: await issue({ role: 'customer-admin', tenant: 'contoso', name: 'ada' }),
+      li: await issue({ role: 'agent', name: 'li' }),
+      probe: await issue({ role: 'customer-admin', tenant: 'probe-co', name: 'probe' }),
+    };
+    console.log(server.banner.replace(/^docket: /, 'server: node bin/docket.js serve, '));
 
-  if (WARMUP_SECONDS > 0) {
-    const warm = await load(url, tokens, WARMUP_SECONDS);
-    console.log(
-      `(warm-up, not counted: ${WARMUP_SECONDS} s, ${fmt(warm.result['2xx'])} commands, ${fmt(warm.result.non2xx)} non-2xx, ${fmt(warm.result.errors)} connection errors)`,
-    );
-  }
-  const eventsBefore = countCaseEvents();
-  const serverCpuBefore = processCpuSeconds(server.child.pid);
-  const benchCpuBefore = process.cpuUsage();
-  let loading = true;
-  const probing = probeLiveLag(url, tokens, () => !loading);
-  const { result, tally } = await load(url, tokens, SECONDS).finally(() => (loading = false));
-  const lags = await probing;
-  const serverCpu = processCpuSeconds(server.child.pid) - serverCpuBefore;
-  const benchCpu = process.cpuUsage(benchCpuBefore);
-  const eventsAfter = countCaseEvents();
+    if (WARMUP_SECONDS > 0) {
+      const warm = await load(url, tokens, WARMUP_SECONDS);
+      console.log(
+        `(warm-up, not counted: ${WARMUP_SECONDS} s, ${fmt(warm.result['2xx'])} commands, ${fmt(warm.result.non2xx)} non-2xx, ${fmt(warm.result.errors)} connection errors)`,
+      );
+    }
+    const eventsBefore = countCaseEvents();
+    const serverCpuBefore = processCpuSeconds(server.child.pid);
+    const benchCpuBefore = process.cpuUsage();
+    let loading = true;
+    const probing = probeLiveLag(url, tokens, () => !loading);
+    const { result, tally } = await load(url, tokens, SECONDS).finally(() => (loading = false));
+    const lags = await probing;
+    const serverCpu = processCpuSeconds(server.child.pid) - serverCpuBefore;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const eventsAfter = countCaseEvents();
 
-  const ok = result['2xx'];
-  const rate = ok / result.duration;
-  const { p50, p90, p99, max } = result.latency;
-  console.log(
-    `HTTP, ${CONNECTIONS} connections, open → respond → requestInfo → customerReply → resolve: ${fmt(rate)} commands/s (${fmt(tally.cycles / result.duration)} cycles/s); ${fmt(ok)} commands in ${result.duration.toFixed(1)} s`,
-  );
-  console.log(`latency: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${max} ms`);
-  console.log(
-    `CPU during the run: server ${((serverCpu / result.duration) * 100).toFixed(0)} % of a core ` +
-      `(${((serverCpu / Math.max(ok, 1)) * 1e6).toFixed(0)} µs per command), load generator ` +
-      `${(((benchCpu.user + benchCpu.system) / 1e6 / result.duration) * 100).toFixed(0)} %`,
-  );
-  const lagAt = (q: number) =>
-    Math.round(lags[Math.min(lags.length - 1, Math.floor((lags.length * q) / 100))] ?? NaN);
-  console.log(
-    `read-model lag (open acknowledged → row in /queues/agent, projector thread) over ${lags.length} probes: ` +
-      `p50 ${lagAt(50)} ms, p99 ${lagAt(99)} ms, max ${Math.round(lags.at(-1) ?? NaN)} ms (target p99 ≤ 200 ms)`,
-  );
-  const failures = [...tally.failures].map(([key, n]) => `${key}: ${fmt(n)}`).join(', ');
-  console.log(
-    `non-2xx: ${fmt(result.non2xx)}${failures === '' ? '' : ` (${failures})`}; connection errors: ${fmt(result.errors)} (timeouts ${fmt(result.timeouts)}); cycles restarted: ${fmt(result.resets)}`,
-  );
-  for (const sample of tally.samples) console.log(`  e.g. ${sample}`);
-  if (eventsBefore !== undefined && eventsAfter !== undefined)
+    const ok = result['2xx'];
+    const rate = ok / result.duration;
+    const { p50, p90, p99, max } = result.latency;
     console.log(
-      `case events appended: ${fmt(eventsAfter - eventsBefore)} (${((eventsAfter - eventsBefore) / Math.max(ok, 1)).toFixed(2)} per command)`,
+      `HTTP, ${CONNECTIONS} connections, open → respond → requestInfo → customerReply → resolve: ${fmt(rate)} commands/s (${fmt(tally.cycles / result.duration)} cycles/s); ${fmt(ok)} commands in ${result.duration.toFixed(1)} s`,
     );
-  console.log(
-    `raw append ceiling: raw better-sqlite3, 1 event per transaction (FULL): ${fmt(rawWriteRate)} events/s; commands/s ÷ raw = ${(rate / rawWriteRate).toFixed(2)}`,
-  );
-  const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
-  console.log(
-    `targets: ≥ ${fmt(TARGET_RATE)} commands/s: ${verdict(rate >= TARGET_RATE)} (${fmt(rate)}); p99 ≤ ${TARGET_P99_MS} ms: ${verdict(p99 <= TARGET_P99_MS)} (${p99} ms); every response 2xx: ${verdict(result.non2xx === 0 && result.errors === 0)}`,
-  );
-  if (server.errorLines.length > 0) {
-    console.log(`server logged ${server.errorLines.length} error(s); the first:`);
-    for (const line of server.errorLines.slice(0, 3)) console.log(`  ${line.slice(0, 500)}`);
-  }
-} finally {
-  if (server !== undefined) {
-    const exit = await stopServer(server.child);
-    if (exit !== 0) {
-      console.log(`server exit on SIGTERM: ${exit}`);
-      for (const line of server.stderr.slice(-10)) console.log(`  ${line}`);
+    console.log(`latency: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${max} ms`);
+    console.log(
+      `CPU during the run: server ${((serverCpu / result.duration) * 100).toFixed(0)} % of a core ` +
+        `(${((serverCpu / Math.max(ok, 1)) * 1e6).toFixed(0)} µs per command), load generator ` +
+        `${(((benchCpu.user + benchCpu.system) / 1e6 / result.duration) * 100).toFixed(0)} %`,
+    );
+    const lagAt = (q: number) =>
+      Math.round(lags[Math.min(lags.length - 1, Math.floor((lags.length * q) / 100))] ?? NaN);
+    console.log(
+      `read-model lag (open acknowledged → row in /queues/agent, projector thread) over ${lags.length} probes: ` +
+        `p50 ${lagAt(50)} ms, p99 ${lagAt(99)} ms, max ${Math.round(lags.at(-1) ?? NaN)} ms (target p99 ≤ 200 ms)`,
+    );
+    const failures = [...tally.failures].map(([key, n]) => `${key}: ${fmt(n)}`).join(', ');
+    console.log(
+      `non-2xx: ${fmt(result.non2xx)}${failures === '' ? '' : ` (${failures})`}; connection errors: ${fmt(result.errors)} (timeouts ${fmt(result.timeouts)}); cycles restarted: ${fmt(result.resets)}`,
+    );
+    for (const sample of tally.samples) console.log(`  e.g. ${sample}`);
+    if (eventsBefore !== undefined && eventsAfter !== undefined)
+      console.log(
+        `case events appended: ${fmt(eventsAfter - eventsBefore)} (${((eventsAfter - eventsBefore) / Math.max(ok, 1)).toFixed(2)} per command)`,
+      );
+    console.log(
+      `raw append ceiling: raw better-sqlite3, 1 event per transaction (FULL): ${fmt(rawWriteRate)} events/s; commands/s ÷ raw = ${(rate / rawWriteRate).toFixed(2)}`,
+    );
+    const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+    console.log(
+      `targets: ≥ ${fmt(TARGET_RATE)} commands/s: ${verdict(rate >= TARGET_RATE)} (${fmt(rate)}); p99 ≤ ${TARGET_P99_MS} ms: ${verdict(p99 <= TARGET_P99_MS)} (${p99} ms); every response 2xx: ${verdict(result.non2xx === 0 && result.errors === 0)}`,
+    );
+    if (server.errorLines.length > 0) {
+      console.log(`server logged ${server.errorLines.length} error(s); the first:`);
+      for (const line of server.errorLines.slice(0, 3)) console.log(`  ${line.slice(0, 500)}`);
+    }
+  } finally {
+    if (server !== undefined) {
+      const exit = await stopServer(server.child);
+      if (exit !== 0) {
+        console.log(`server exit on SIGTERM: ${exit}`);
+        for (const line of server.stderr.slice(-10)) console.log(`  ${line}`);
+      }
     }
   }
+};
+
+// ---- Part 2: with metrics and request ids against without, alternately. ----
+type Variant = 'without' | 'with';
+
+/** Starts bench/httpAppServer.ts on `data`; resolves once it listens. */
+const startAppServer = async (variant: Variant, data: string): Promise<Server> => {
+  const env = await serverEnv(data);
+  env['BENCH_METRICS'] = variant === 'with' ? 'on' : 'off';
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench', 'httpAppServer.ts')],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const errorLines: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`httpAppServer did not listen in 60 s:\n${stderr.join('\n')}`));
+    }, 60_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`httpAppServer exited (${code ?? signal}) while starting:\n${stderr.join('\n')}`),
+      );
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (/"level":(50|60)/.test(line)) errorLines.push(line);
+      const started = /^listening (\S+) (dkt_\S+)$/.exec(line);
+      if (started !== null) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: started[1]!,
+          banner: line,
+          adminToken: started[2]!,
+          errorLines,
+          stderr,
+        });
+      }
+    });
+  });
+};
+
+/** What one measured run of a variant gave. */
+interface Phase {
+  readonly variant: Variant;
+  readonly rate: number;
+  readonly p99: number;
+  /** Server CPU (all threads) per command, µs. */
+  readonly cpuPerCommand: number;
+  readonly failed: number;
+  readonly scrapes: number;
+}
+
+/** One variant on a fresh server and data directory: set up, warm up, measure, stop. */
+const phase = async (variant: Variant, serial: number): Promise<Phase> => {
+  const data = join(dir, `${variant}-${serial}`);
+  const server = await startAppServer(variant, data);
+  const requestIds = variant === 'with';
+  try {
+    const { url, adminToken } = server;
+    await post(`${url}/tenants`, adminToken, {
+      id: 'contoso',
+      offering: '21vianet',
+      advancedAgreement: true,
+    });
+    const issue = async (body: object) =>
+      ((await post(`${url}/tokens`, adminToken, body)) as { token: string }).token;
+    const tokens = {
+      ada: await issue({ role: 'customer-admin', tenant: 'contoso', name: 'ada' }),
+      li: await issue({ role: 'agent', name: 'li' }),
+    };
+    // What the variant is: ids echoed (both variants make one), /metrics served or not (not a
+    // route without metrics: 401, as any unknown path asked without a token).
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const probe = await fetch(`${url}/health`, {
+      headers: requestIds ? { 'x-request-id': 'bench-probe', traceparent } : {},
+    });
+    const echoed = probe.headers.get('x-request-id');
+    if (echoed === null || (requestIds && echoed !== 'bench-probe'))
+      throw new Error(`${variant}: X-Request-Id not echoed as expected (${echoed})`);
+    if (requestIds && probe.headers.get('traceparent') !== traceparent)
+      throw new Error(`${variant}: traceparent not echoed`);
+    const metricsStatus = (await fetch(`${url}/metrics`)).status;
+    if ((metricsStatus === 200) !== (variant === 'with'))
+      throw new Error(`${variant}: GET /metrics answered ${metricsStatus}`);
+
+    if (WARMUP_SECONDS > 0) await load(url, tokens, WARMUP_SECONDS, requestIds);
+    const cpuBefore = processCpuSeconds(server.child.pid);
+    let loading = true;
+    let scrapes = 0;
+    // Prometheus's scrapes, every second while the load runs (a scrape interval is usually 15 s+).
+    let scrapeError: Error | undefined;
+    const scraping = (async () => {
+      while (variant === 'with' && loading) {
+        const started = performance.now();
+        const res = await fetch(`${url}/metrics`);
+        const text = await res.text();
+        if (res.status !== 200 || !text.includes('docket_commands_total'))
+          throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
+        scrapes++;
+        const wait = SCRAPE_EVERY_MS - (performance.now() - started);
+        if (wait > 0 && loading) await new Promise((r) => setTimeout(r, wait));
+      }
+    })().catch(
+      (error: unknown) => (scrapeError = error instanceof Error ? error : new Error(String(error))),
+    );
+    const { result } = await load(url, tokens, SECONDS, requestIds).finally(
+      () => (loading = false),
+    );
+    await scraping;
+    if (scrapeError !== undefined) throw scrapeError;
+    const cpu = processCpuSeconds(server.child.pid) - cpuBefore;
+    if (server.errorLines.length > 0)
+      console.log(
+        `  (${variant}: the server logged ${server.errorLines.length} error(s): ${server.errorLines[0]!.slice(0, 300)})`,
+      );
+    const ok = result['2xx'];
+    return {
+      variant,
+      rate: ok / result.duration,
+      p99: result.latency.p99,
+      cpuPerCommand: (cpu / Math.max(ok, 1)) * 1e6,
+      failed: result.non2xx + result.errors,
+      scrapes,
+    };
+  } finally {
+    const exit = await stopServer(server.child);
+    if (exit !== 0) {
+      console.log(`  (${variant}: server exit on SIGTERM: ${exit})`);
+      for (const line of server.stderr.slice(-10)) console.log(`    ${line}`);
+    }
+    rmSync(data, { recursive: true, force: true });
+  }
+};
+
+const metricsPart = async () => {
+  console.log(
+    `metrics and request ids: ${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s warm-ups), each on a fresh bench/httpAppServer.ts`,
+  );
+  const pairs: Array<Record<Variant, Phase>> = [];
+  let serial = 0;
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    const order: Variant[] = pair % 2 === 1 ? ['without', 'with'] : ['with', 'without'];
+    const got: Partial<Record<Variant, Phase>> = {};
+    for (const variant of order) {
+      const p = await phase(variant, ++serial);
+      got[variant] = p;
+      console.log(
+        `  pair ${pair}, ${variant.padEnd(7)}: ${fmt(p.rate)} commands/s, p99 ${p.p99} ms, ` +
+          `server ${fmt(p.cpuPerCommand)} µs per command, ${fmt(p.failed)} non-2xx or errors` +
+          (variant === 'with' ? `, ${p.scrapes} scrapes of /metrics` : ''),
+      );
+    }
+    pairs.push(got as Record<Variant, Phase>);
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const of = (variant: Variant, figure: 'rate' | 'cpuPerCommand' | 'p99') =>
+    pairs.map((p) => p[variant][figure]);
+  const range = (values: number[]) =>
+    `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`;
+  const rateRatios = pairs.map((p) => p.with.rate / p.without.rate);
+  const cpuRatios = pairs.map((p) => p.with.cpuPerCommand / p.without.cpuPerCommand);
+  const rateRatio = mean(of('with', 'rate')) / mean(of('without', 'rate'));
+  const cpuRatio = mean(of('with', 'cpuPerCommand')) / mean(of('without', 'cpuPerCommand'));
+  console.log(
+    `without: ${fmt(mean(of('without', 'rate')))} commands/s, ${fmt(mean(of('without', 'cpuPerCommand')))} µs per command, p99 ${fmt(mean(of('without', 'p99')))} ms (means)`,
+  );
+  console.log(
+    `with:    ${fmt(mean(of('with', 'rate')))} commands/s, ${fmt(mean(of('with', 'cpuPerCommand')))} µs per command, p99 ${fmt(mean(of('with', 'p99')))} ms (means)`,
+  );
+  console.log(
+    `with ÷ without: commands/s ${rateRatio.toFixed(3)} (pairs ${range(rateRatios)}); server CPU per command ${cpuRatio.toFixed(3)} (pairs ${range(cpuRatios)})`,
+  );
+  const failed = pairs.some((p) => p.with.failed + p.without.failed > 0);
+  console.log(
+    `target: with within ${MAX_OVERHEAD * 100} % of without: ${rateRatio >= 1 - MAX_OVERHEAD ? 'met' : 'MISSED'} (commands/s ${((rateRatio - 1) * 100).toFixed(1)} %, CPU per command ${((cpuRatio - 1) * 100).toFixed(1)} %); every response 2xx: ${failed ? 'MISSED' : 'met'}`,
+  );
+};
+
+try {
+  if (PART !== 'metrics') await servePart();
+  if (PART !== 'serve') await metricsPart();
+} finally {
   rmSync(dir, { recursive: true, force: true });
 }
