@@ -10,6 +10,7 @@ import {
 } from '@eventstore/db-client';
 import type { RecordedEvent } from '../application/eventStore.js';
 import { drain } from './esdbDrain.js';
+import { isInvalidPosition, toEventStoreError } from './esdbErrors.js';
 import { isBeyond, isDocketEvent, toEsdbPosition, toRecordedEvent } from './esdbMapping.js';
 
 /**
@@ -19,12 +20,12 @@ import { isBeyond, isDocketEvent, toEsdbPosition, toRecordedEvent } from './esdb
  */
 export class EsdbAllReader {
   readonly #client: Pick<EventStoreDBClient, 'readAll'>;
-  readonly #prefixes: readonly string[];
+  readonly #prefixes: readonly string[] | undefined;
   readonly #pageSize: number;
 
   constructor(
     client: Pick<EventStoreDBClient, 'readAll'>,
-    prefixes: readonly string[],
+    prefixes: readonly string[] | undefined,
     pageSize: number,
   ) {
     this.#client = client;
@@ -66,7 +67,7 @@ export class EsdbAllReader {
         maxCount: this.#pageSize,
         resolveLinkTos: false,
       });
-      for await (const resolved of drain(read)) {
+      for await (const resolved of this.#mapped(drain(read))) {
         records++;
         const event = resolved.event;
         if (event === undefined) continue;
@@ -100,18 +101,28 @@ export class EsdbAllReader {
     return direction === 'forwards' ? START : (newer ?? END);
   }
 
+  /** Whether a record starts at `position`: the server refuses positions that are not a record's. */
   async #isRecordAt(position: bigint): Promise<boolean> {
+    const read = this.#client.readAll({
+      fromPosition: toEsdbPosition(position),
+      direction: FORWARDS,
+      maxCount: 1,
+      resolveLinkTos: false,
+    });
     try {
-      const read = this.#client.readAll({
-        fromPosition: toEsdbPosition(position),
-        direction: FORWARDS,
-        maxCount: 1,
-        resolveLinkTos: false,
-      });
       for await (const resolved of drain(read)) return resolved.event?.position.commit === position;
       return false;
-    } catch {
-      return false;
+    } catch (error) {
+      if (isInvalidPosition(error)) return false;
+      throw toEventStoreError(error);
+    }
+  }
+
+  async *#mapped<E>(read: AsyncGenerator<E>): AsyncGenerator<E> {
+    try {
+      yield* read;
+    } catch (error) {
+      throw toEventStoreError(error);
     }
   }
 }

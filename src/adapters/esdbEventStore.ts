@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import {
-  BACKWARDS,
   END,
   EventStoreDBClient,
-  FORWARDS,
   START,
   streamNameFilter,
   type ReadRevision,
 } from '@eventstore/db-client';
 import {
   assertStreamId,
-  GENESIS_HASH,
   revisionMatches,
   WrongExpectedRevisionError,
   type AppendOptions,
@@ -25,17 +21,17 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../application/eventStore.js';
+import { EsdbAllReader } from './esdbAllReader.js';
+import { toEventStoreError } from './esdbErrors.js';
+import { eventIdOf } from './esdbEventIds.js';
 import {
-  DEFAULT_STREAM_PREFIXES,
+  DOCKET_STREAM_REGEX,
   isDocketEvent,
-  isEsdbStreamNotFound,
   prepareAppend,
   toEsdbExpectedRevision,
-  toRecordedEvent,
   toWrongExpectedRevision,
 } from './esdbMapping.js';
-import { EsdbAllReader } from './esdbAllReader.js';
-import { drain } from './esdbDrain.js';
+import { EsdbStreamReads } from './esdbStreamReads.js';
 import { EsdbSubscription } from './esdbSubscription.js';
 
 /**
@@ -58,13 +54,6 @@ export type EsdbClient = Pick<
   'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'
 >;
 
-export interface EsdbEventStoreOptions {
-  /** e.g. `esdb://localhost:2113?tls=false`; see the client's connection string docs. */
-  readonly connectionString: string;
-  /** Stream-name prefixes `readAll` and `subscribe` deliver; default `['case-', 'directory-']`. */
-  readonly streamPrefixes?: readonly string[];
-}
-
 export interface EsdbTuning {
   /** Raw `$all` records per read request (system events included); at least 2. Default 500. */
   readonly pageSize?: number;
@@ -72,55 +61,62 @@ export interface EsdbTuning {
   readonly appendAttempts?: number;
 }
 
-export const openEsdbEventStore = (options: EsdbEventStoreOptions): EsdbEventStore =>
-  new EsdbEventStore(
-    EventStoreDBClient.connectionString(options.connectionString),
-    options.streamPrefixes,
-  );
-
-/** What the adapter needs to know about a stream before appending. */
-interface StreamState {
-  readonly lastRevision: number;
-  readonly lastHash: string;
-  readonly lastPosition: bigint | undefined;
-  /** The last event recorded with the command id, if any: the earlier append's result. */
-  readonly duplicateAt: { readonly revision: number; readonly position: bigint } | undefined;
+export interface EsdbEventStoreOptions extends EsdbTuning {
+  /** e.g. `esdb://localhost:2113?tls=false`; see the client's connection string docs. */
+  readonly connectionString: string;
+  /**
+   * Stream-name prefixes `readAll` and `subscribe` deliver. Default: every stream whose name is
+   * a port stream id (`<category>-<id>`), as the other adapters deliver every stream.
+   */
+  readonly streamPrefixes?: readonly string[];
 }
+
+export const openEsdbEventStore = ({
+  connectionString,
+  streamPrefixes,
+  ...tuning
+}: EsdbEventStoreOptions): EsdbEventStore =>
+  new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), streamPrefixes, tuning);
+
+/** An inclusive revision bound the client takes: a non-integer bound means the next revision inside it. */
+const revisionBound = (revision: number, backwards: boolean): ReadRevision =>
+  BigInt(backwards ? Math.floor(revision) : Math.ceil(revision));
 
 export class EsdbEventStore implements EventStore {
   readonly #client: EsdbClient;
-  readonly #prefixes: readonly string[];
-  readonly #pageSize: number;
+  readonly #prefixes: readonly string[] | undefined;
   readonly #appendAttempts: number;
   readonly #subscriptions = new Set<EsdbSubscription>();
   readonly #all: EsdbAllReader;
+  readonly #streams: EsdbStreamReads;
 
-  constructor(
-    client: EsdbClient,
-    streamPrefixes: readonly string[] = DEFAULT_STREAM_PREFIXES,
-    tuning: EsdbTuning = {},
-  ) {
-    if (streamPrefixes.length === 0 || streamPrefixes.some((p) => p === '' || p.startsWith('$'))) {
+  constructor(client: EsdbClient, streamPrefixes?: readonly string[], tuning: EsdbTuning = {}) {
+    if (
+      streamPrefixes !== undefined &&
+      (streamPrefixes.length === 0 || streamPrefixes.some((p) => p === '' || p.startsWith('$')))
+    ) {
       throw new Error('streamPrefixes: give at least one non-empty prefix that is not a $-prefix');
     }
     this.#client = client;
-    this.#prefixes = [...streamPrefixes];
-    this.#pageSize = tuning.pageSize ?? 500;
+    this.#prefixes = streamPrefixes === undefined ? undefined : [...streamPrefixes];
+    const pageSize = tuning.pageSize ?? 500;
     this.#appendAttempts = tuning.appendAttempts ?? 10;
     // A page starts at the previous page's last record: one record per page would never advance.
-    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 2) {
+    if (!Number.isInteger(pageSize) || pageSize < 2) {
       throw new Error('pageSize: an integer of at least 2');
     }
     if (!Number.isInteger(this.#appendAttempts) || this.#appendAttempts < 1) {
       throw new Error('appendAttempts: an integer of at least 1');
     }
-    this.#all = new EsdbAllReader(client, this.#prefixes, this.#pageSize);
+    this.#all = new EsdbAllReader(client, this.#prefixes, pageSize);
+    this.#streams = new EsdbStreamReads(client);
   }
 
   /**
-   * Reads the stream (one backwards read: last revision and hash, then the command id), checks
-   * the caller's expectation, and appends expecting exactly the revision it read. Idempotency
-   * costs a scan of the stream on every append: case streams are short (tens of events).
+   * Reads what the append needs (esdbStreamReads.ts: the last event, and where the command was
+   * recorded if it was), checks the caller's expectation, and appends expecting exactly the
+   * revision it read. Event ids are derived from the stream, the command id and the index, so a
+   * retry of an append whose answer was lost is recognised by the server itself.
    */
   async append(
     streamId: string,
@@ -130,7 +126,7 @@ export class EsdbEventStore implements EventStore {
     assertStreamId(streamId);
     const commandId = events[0]?.metadata.commandId;
     for (let attempt = 1; ; attempt++) {
-      const state = await this.#streamState(streamId, commandId);
+      const state = await this.#streams.stateForAppend(streamId, commandId, expectedRevision);
       if (state.duplicateAt !== undefined) {
         const { revision, position } = state.duplicateAt;
         return { nextRevision: revision, position, duplicate: true };
@@ -145,33 +141,29 @@ export class EsdbEventStore implements EventStore {
           duplicate: false,
         };
       }
+      let index = 0;
       const data = prepareAppend({
         streamId,
         events,
         lastRevision: state.lastRevision,
         lastHash: state.lastHash,
-        newId: randomUUID,
+        newId: () => eventIdOf(streamId, events[index]!.metadata.commandId, index++),
       });
       let conflict: WrongExpectedRevisionError | undefined;
       try {
         const result = await this.#client.appendToStream(streamId, data, {
           expectedRevision: toEsdbExpectedRevision(state.lastRevision),
         });
-        if (result.success) {
+        // The server answers with the position of the append's *last* event (docs/eventstoredb.md).
+        if (result.success && result.position !== undefined) {
           const nextRevision = Number(result.nextExpectedRevision);
-          // One event: the append's position is that event's. Several: read the last one's
-          // position rather than rely on which event the server's single position names.
-          const position =
-            events.length === 1 && result.position !== undefined
-              ? result.position.commit
-              : await this.#positionAt(streamId, nextRevision);
-          return { nextRevision, position, duplicate: false };
+          return { nextRevision, position: result.position.commit, duplicate: false };
         }
         // `throwOnAppendFailure=false` in the connection string: the client reports the conflict
         // instead of throwing it. Run the cycle again: the next read decides, as below.
       } catch (error) {
         conflict = toWrongExpectedRevision(error, streamId, expectedRevision);
-        if (conflict === undefined) throw error;
+        if (conflict === undefined) throw toEventStoreError(error, streamId);
         // 'any'/'exists' held when the adapter read the stream: the race was the adapter's own
         // (another writer between its read and its append), so read, hash and append again.
         const ours = expectedRevision === 'any' || expectedRevision === 'exists';
@@ -196,9 +188,10 @@ export class EsdbEventStore implements EventStore {
     let from: ReadRevision = backwards ? END : START;
     if (fromRevision !== undefined) {
       if (fromRevision < 0 && backwards) return;
-      if (fromRevision >= 0) from = BigInt(fromRevision);
+      if (fromRevision >= 0) from = revisionBound(fromRevision, backwards);
     }
-    yield* this.#streamEvents(streamId, backwards, from, maxCount);
+    const count = maxCount === undefined ? undefined : Math.ceil(maxCount);
+    yield* this.#streams.events(streamId, { backwards, from, maxCount: count });
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -223,11 +216,12 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * A catch-up subscription to `$all`, filtered on the server by stream-name prefix: ESDB sends
-   * the history after the start position, then live events, on one call. Checkpoint messages of
+   * A catch-up subscription to `$all`, filtered on the server by stream name: ESDB sends the
+   * history after the start position, then live events, on one call. Checkpoint messages of
    * the filtered subscription never reach the iterator (the client hands them to a callback).
    */
   subscribe(options: SubscribeOptions = {}): EventSubscription {
+    const prefixes = this.#prefixes;
     const subscription = new EsdbSubscription(
       options.after,
       (after) => this.#all.startingPoint(after, 'forwards'),
@@ -235,9 +229,12 @@ export class EsdbEventStore implements EventStore {
         this.#client.subscribeToAll({
           fromPosition: from,
           resolveLinkTos: false,
-          filter: streamNameFilter({ prefixes: [...this.#prefixes] }),
+          filter:
+            prefixes === undefined
+              ? streamNameFilter({ regex: DOCKET_STREAM_REGEX })
+              : streamNameFilter({ prefixes: [...prefixes] }),
         }),
-      (event) => isDocketEvent(event, this.#prefixes),
+      (event) => isDocketEvent(event, prefixes),
       () => this.#subscriptions.delete(subscription),
     );
     this.#subscriptions.add(subscription);
@@ -247,53 +244,5 @@ export class EsdbEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.all([...this.#subscriptions].map((s) => s.close()));
     await this.#client.dispose();
-  }
-
-  async #streamState(streamId: string, commandId: string | undefined): Promise<StreamState> {
-    let last: RecordedEvent | undefined;
-    let duplicateAt: { revision: number; position: bigint } | undefined;
-    const maxCount = commandId === undefined ? 1 : undefined;
-    for await (const event of this.#streamEvents(streamId, true, END, maxCount)) {
-      last ??= event;
-      if (event.metadata.commandId === commandId) {
-        // Read backwards, the first match is the last event the earlier command appended.
-        duplicateAt = { revision: event.revision, position: event.position };
-        break;
-      }
-    }
-    return {
-      lastRevision: last?.revision ?? -1,
-      lastHash: last?.metadata.hash ?? GENESIS_HASH,
-      lastPosition: last?.position,
-      duplicateAt,
-    };
-  }
-
-  async #positionAt(streamId: string, revision: number): Promise<bigint> {
-    for await (const event of this.#streamEvents(streamId, false, BigInt(revision), 1)) {
-      return event.position;
-    }
-    throw new Error(`${streamId}@${revision} was appended but cannot be read back`);
-  }
-
-  async *#streamEvents(
-    streamId: string,
-    backwards: boolean,
-    fromRevision: ReadRevision,
-    maxCount: number | undefined,
-  ): AsyncGenerator<RecordedEvent> {
-    const read = this.#client.readStream(streamId, {
-      direction: backwards ? BACKWARDS : FORWARDS,
-      fromRevision,
-      resolveLinkTos: false,
-      ...(maxCount === undefined ? {} : { maxCount }),
-    });
-    try {
-      for await (const resolved of drain(read)) {
-        if (resolved.event !== undefined) yield toRecordedEvent(resolved.event);
-      }
-    } catch (error) {
-      if (!isEsdbStreamNotFound(error)) throw error;
-    }
   }
 }

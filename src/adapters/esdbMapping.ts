@@ -9,6 +9,7 @@ import {
 } from '@eventstore/db-client';
 import { eventHash } from '../application/eventHash.js';
 import {
+  STREAM_ID_PATTERN,
   WrongExpectedRevisionError,
   type EventMetadata,
   type ExpectedRevision,
@@ -32,11 +33,15 @@ import {
  *   `{ commit: p, prepare: p }`.
  * - Event: `type` is the ESDB event type; `data` is the JSON event data; the ESDB metadata is
  *   the JSON object `{ ...metadata, schemaVersion, previousHash, hash }`; the ESDB event id is a
- *   UUID the adapter generates (the hash covers it).
+ *   UUID the adapter derives from stream, command id and index (esdbEventIds.ts; the hash covers it).
  */
 
-/** Streams the adapter reads from `$all` and subscribes to (ESDB stream-name prefixes). */
-export const DEFAULT_STREAM_PREFIXES: readonly string[] = ['case-', 'directory-'];
+/**
+ * The server-side stream-name filter for Docket's streams when no prefixes are configured: the
+ * start of the port's stream id (`STREAM_ID_PATTERN`), so subscriptions carry every Docket stream
+ * and no system (`$`) stream.
+ */
+export const DOCKET_STREAM_REGEX = '^[a-z][a-z0-9]{0,31}-';
 
 /** The fields of the client's recorded event (`ResolvedEvent.event`) the adapter reads. */
 export interface EsdbRecorded {
@@ -201,14 +206,19 @@ export const toWrongExpectedRevision = (
   return new WrongExpectedRevisionError(streamId, expected, actual);
 };
 
-/** A Docket event: not a system event (`$` type or stream) and in one of the prefixes. */
+/**
+ * A Docket event: not a system event (`$` type or stream) and in one of the prefixes, or, with no
+ * prefixes, in any stream whose name is a port stream id.
+ */
 export const isDocketEvent = (
   event: Pick<EsdbRecorded, 'streamId' | 'type'>,
-  prefixes: readonly string[],
+  prefixes: readonly string[] | undefined,
 ): boolean =>
   !event.type.startsWith('$') &&
   !event.streamId.startsWith('$') &&
-  prefixes.some((prefix) => event.streamId.startsWith(prefix));
+  (prefixes === undefined
+    ? STREAM_ID_PATTERN.test(event.streamId)
+    : prefixes.some((prefix) => event.streamId.startsWith(prefix)));
 
 /**
  * Whether `position` lies beyond the exclusive bound `after` in the read direction: strictly

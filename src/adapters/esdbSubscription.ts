@@ -1,5 +1,6 @@
 import { START, type AllStreamSubscription, type ReadPosition } from '@eventstore/db-client';
 import type { EventSubscription, RecordedEvent } from '../application/eventStore.js';
+import { toEventStoreError } from './esdbErrors.js';
 import { isBeyond, toRecordedEvent, type EsdbRecorded } from './esdbMapping.js';
 
 /** One subscription: resolves its start lazily, on the first `next()`. */
@@ -55,6 +56,8 @@ export class EsdbSubscription implements EventSubscription {
         if (!isBeyond(event.position.commit, after)) continue;
         yield toRecordedEvent(event);
       }
+    } catch (error) {
+      throw toEventStoreError(error);
     } finally {
       await live.unsubscribe();
     }

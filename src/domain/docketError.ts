@@ -37,6 +37,10 @@ export const FaultCode = {
   checkpointMoved: 'checkpoint-moved',
   /** The shared timer schedule vanished (Redis restarted empty): write it whole again. */
   timerScheduleLost: 'timer-schedule-lost',
+  /** The event store cannot be reached or did not answer in time: the same call may succeed later. */
+  eventStoreUnavailable: 'event-store-unavailable',
+  /** The event store refused the call for a reason a retry does not change (see its `reason`). */
+  eventStoreRefused: 'event-store-refused',
 } as const;
 export type FaultCode = (typeof FaultCode)[keyof typeof FaultCode];
 

@@ -28,6 +28,7 @@ import { reportRoutes } from './reportRoutes.js';
 import { echoRequestIds, requestId } from './requestIds.js';
 import { routeAccess } from './routeAccess.js';
 import { webhookRoutes, type WebhookRoutesOptions } from './webhookRoutes.js';
+import { whatifRoutes } from './whatifRoutes.js';
 
 export interface AppOptions {
   /** Largest accepted request body, in bytes. @defaultValue 262144 */
@@ -160,6 +161,7 @@ export const buildApp = async (
   await app.register(caseRoutes(services));
   await app.register(directoryRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));
+  await app.register(whatifRoutes(services));
   if (options.readModels !== undefined) await app.register(reportRoutes(options.readModels));
   if (options.readModels !== undefined)
     await app.register(projectionRoutes(options.readModels, services.store));

@@ -2,39 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EsdbEventStore, openEsdbEventStore } from '../../src/adapters/esdbEventStore.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../../src/application/eventStore.js';
+import { docketEvent } from '../support/docketEvents.js';
 import { EsdbTestServer } from '../support/esdbTestServer.js';
+import { within } from '../specs/within.js';
 import { EventStoreDBClient } from '@eventstore/db-client';
 
-const event = (i: number, commandId: string = randomUUID()): NewEvent => ({
-  type: 'Noted',
-  schemaVersion: 1,
-  data: { i, text: 'x'.repeat(2_000) },
-  metadata: {
-    commandId,
-    causationId: commandId,
-    correlationId: commandId,
-    actor: { role: 'agent', id: 'li' },
-    occurredAt: '2026-11-23T02:00:00.000Z',
-    caseId: 'c1',
-    policyVersion: 'seed-2026.1',
-    machineVersion: 1,
-  },
-});
+const event = (i: number, commandId?: string): NewEvent =>
+  docketEvent('Noted', { i, text: 'x'.repeat(2_000) }, commandId);
 
 const first = async (events: AsyncIterable<RecordedEvent>) => {
   for await (const e of events) return e;
   throw new Error('no event');
-};
-
-/** `promise`'s outcome, or 'hung' if it has not settled within `ms`. */
-const within = async (promise: Promise<unknown>, ms: number) => {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<'hung'>((resolve) => {
-    timer = setTimeout(() => resolve('hung'), ms);
-  });
-  const outcome = await Promise.race([promise.then(() => 'settled' as const), hung]);
-  clearTimeout(timer);
-  return outcome;
 };
 
 /**
@@ -105,9 +83,9 @@ describe('EventStoreDB adapter: reads that stop early leave no call open', () =>
     it(`${name}: the call is cancelled and close() resolves`, async () => {
       const { server, store } = await seeded();
       await stop(store);
-      expect(await within(server.readsSettled(), 5_000)).toBe('settled');
+      await within(server.readsSettled(), 5_000, 'every read call ended');
       expect(server.openReads).toBe(0);
-      expect(await within(store.close(), 5_000)).toBe('settled');
+      await within(store.close(), 5_000, 'close()');
     });
   }
 });

@@ -12,13 +12,14 @@ import {
   type ReadPosition,
   type ReadRevision,
 } from '@eventstore/db-client';
+import { Metadata, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { EsdbEventStore, type EsdbClient } from '../../src/adapters/esdbEventStore.js';
 import {
   commitPositionOf,
-  DEFAULT_STREAM_PREFIXES,
   fromEsdbMetadata,
   isBeyond,
+  DOCKET_STREAM_REGEX,
   isDocketEvent,
   isEsdbStreamNotFound,
   isEsdbWrongExpectedVersion,
@@ -227,7 +228,7 @@ describe('esdb mapping: $all filters', () => {
   });
 
   it('keeps Docket streams of the configured prefixes and drops system events', () => {
-    const prefixes = DEFAULT_STREAM_PREFIXES;
+    const prefixes = ['case-', 'directory-'];
     expect(isDocketEvent({ streamId: 'case-c1', type: 'CaseOpened' }, prefixes)).toBe(true);
     expect(
       isDocketEvent({ streamId: 'directory-tenants', type: 'TenantRegistered' }, prefixes),
@@ -239,6 +240,16 @@ describe('esdb mapping: $all filters', () => {
       false,
     );
     expect(isDocketEvent({ streamId: 'orders-1', type: 'OrderPlaced' }, ['orders-'])).toBe(true);
+  });
+
+  it('without prefixes keeps every stream named like a port stream id, as the other adapters', () => {
+    for (const streamId of ['case-c1', 'directory-tenants', 'webhook-w1', 'timer-t1'])
+      expect(isDocketEvent({ streamId, type: 'Happened' }, undefined), streamId).toBe(true);
+    for (const streamId of ['$$case-c1', '$ce-case', 'Orders-1', 'nodash'])
+      expect(isDocketEvent({ streamId, type: 'Happened' }, undefined), streamId).toBe(false);
+    expect(isDocketEvent({ streamId: 'case-c1', type: '$metadata' }, undefined)).toBe(false);
+    expect(new RegExp(DOCKET_STREAM_REGEX).test('webhook-w1')).toBe(true);
+    expect(new RegExp(DOCKET_STREAM_REGEX).test('$$webhook-w1')).toBe(false);
   });
 });
 
@@ -254,8 +265,9 @@ type LogRecord = Omit<EsdbRecorded, 'data' | 'metadata' | 'position'> & {
  * events sit between Docket events, `$all` reads start *at* a position, subscriptions start
  * *after* it, a position that is not a record's is refused, stream reads of a missing stream fail
  * with StreamNotFoundError, appends check the expected revision atomically and the append result
- * names the *first* event of a multi-event append (the adapter must not rely on which one). It
- * checks the adapter's logic, not the server: see docs/eventstoredb.md.
+ * names the *last* event of a multi-event append (as the server's StorageChaser acknowledges the
+ * commit at its last prepare). It checks the adapter's logic without gRPC; the protocol-level
+ * test server (test/support/esdbTestServer.ts) runs the real client: see docs/eventstoredb.md.
  */
 class ScriptedEsdb {
   readonly #log: LogRecord[] = [];
@@ -300,8 +312,9 @@ class ScriptedEsdb {
         current: current < 0n ? 'no_stream' : current,
       });
     }
-    const first = this.#end;
+    let last = this.#end;
     for (const event of events) {
+      last = this.#end;
       if (event.contentType !== 'application/json') throw new Error('JSON only here');
       this.#write(streamName, event.type, event.data, event.metadata, event.id);
     }
@@ -309,7 +322,7 @@ class ScriptedEsdb {
     return {
       success: true,
       nextExpectedRevision: this.#revisionOf(streamName),
-      position: { commit: first, prepare: first },
+      position: { commit: last, prepare: last },
     };
   }
 
@@ -331,7 +344,7 @@ class ScriptedEsdb {
     options: { fromPosition?: ReadPosition; direction?: string; maxCount?: number | bigint } = {},
   ) {
     const from = options.fromPosition ?? 'start';
-    if (!this.#valid(from)) return this.#failing(new UnknownError(undefined, 'invalid position'));
+    if (!this.#valid(from)) return this.#failing(invalidPosition());
     const backwards = options.direction === 'backwards';
     const selected = backwards
       ? this.#log
@@ -358,7 +371,7 @@ class ScriptedEsdb {
       if (prefixes.some((p) => record.streamId.startsWith(p))) out.write(this.#resolved(record));
     };
     if (!this.#valid(from)) {
-      setImmediate(() => out.destroy(new UnknownError(undefined, 'invalid position')));
+      setImmediate(() => out.destroy(invalidPosition()));
       return subscription;
     }
     this.#log.forEach((record, index) => {
@@ -430,6 +443,16 @@ class ScriptedEsdb {
     return Object.assign(read, { cancel: () => Promise.resolve() });
   }
 }
+
+/** The client's error for a `$all` position that is no record's (gRPC INVALID_ARGUMENT). */
+const invalidPosition = () =>
+  new UnknownError(
+    Object.assign(new Error('3 INVALID_ARGUMENT: Invalid position.'), {
+      code: status.INVALID_ARGUMENT,
+      details: 'Invalid position.',
+      metadata: new Metadata(),
+    }),
+  );
 
 const newEvent = (type: string, commandId = randomUUID()): NewEvent => ({
   type,

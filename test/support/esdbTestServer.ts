@@ -9,6 +9,7 @@ import { EsdbFaults } from './esdb/esdbFaults.js';
 import { EsdbLog, type EsdbLogOptions } from './esdb/esdbLog.js';
 import { readAll, readStream } from './esdb/esdbReads.js';
 import { faultError, type EsdbServerContext } from './esdb/esdbServerContext.js';
+import { streamNameOf } from './esdb/esdbWire.js';
 
 export type { EsdbFault } from './esdb/esdbFaults.js';
 
@@ -18,6 +19,17 @@ export interface EsdbTestServerOptions extends EsdbLogOptions {
 }
 
 const HOST = '127.0.0.1';
+
+/** One read call as the server saw it: for tests of what the adapter asks. */
+export interface ObservedRead {
+  /** The stream read, or `$all`. */
+  readonly stream: string;
+  readonly subscription: boolean;
+  /** The call carried `requires-leader: true`. */
+  readonly requiresLeader: boolean;
+  /** Records the server sent on it. */
+  records: number;
+}
 
 /** The methods the server reports as supported (`ServerFeatures.cs`), with its features. */
 const supportedMethods = (): featuresPb.SupportedMethods => {
@@ -53,6 +65,8 @@ const supportedMethods = (): featuresPb.SupportedMethods => {
 export class EsdbTestServer {
   readonly log: EsdbLog;
   readonly faults = new EsdbFaults();
+  /** Every read call since the start (or the last `observed.length = 0`). */
+  readonly observed: ObservedRead[] = [];
   readonly #maxAppendSize: number;
   #server: Server | undefined;
   #port = 0;
@@ -180,10 +194,20 @@ export class EsdbTestServer {
       return;
     }
     if (!options.hasSubscription()) this.#track(call);
+    const seen: ObservedRead = {
+      stream: options.hasStream()
+        ? streamNameOf(options.getStream()!.getStreamIdentifier())
+        : '$all',
+      subscription: options.hasSubscription(),
+      requiresLeader: call.metadata.get('requires-leader')[0] === 'true',
+      records: 0,
+    };
+    this.observed.push(seen);
+    const onRecord = () => void seen.records++;
     const failed = faultError(context, fault);
     if (failed !== undefined) call.emit('error', failed);
     else if (options.hasSubscription()) subscribeToAll(this.log, options, call);
-    else if (options.hasStream()) readStream(this.log, options, call);
-    else readAll(this.log, options, call);
+    else if (options.hasStream()) readStream(this.log, options, call, onRecord);
+    else readAll(this.log, options, call, onRecord);
   }
 }

@@ -33,11 +33,12 @@ export interface WhatifOptions {
   readonly to?: number | undefined;
   readonly tenant?: string | undefined;
   readonly offering?: string | undefined;
-  /** Told every `PROGRESS_EVERY` cases and at the end; awaited (a job may yield there). */
+  /** Told every `progressEvery` case streams read and at the end; awaited (a job may yield). */
   readonly onProgress?: (progress: WhatifProgress) => void | Promise<void>;
+  /** @defaultValue 1000 */
+  readonly progressEvery?: number;
 }
 
-const PROGRESS_EVERY = 1_000;
 /** Case streams only: every case stream id starts `case-`, and `.` sorts right after `-`. */
 const CASE_STREAMS = { fromStreamId: 'case-', toStreamId: 'case.' } as const;
 
@@ -86,14 +87,23 @@ export const runWhatif = async (
   const progress = async () =>
     await options.onProgress?.({ eventsRead, casesReplayed, totalEvents });
 
-  const take = async (stream: readonly RecordedEvent[]) => {
+  /** Whether the case a stream starts with is one to replay (before reading the rest). */
+  const wanted = (first: RecordedEvent | undefined) => {
+    if (first?.type !== 'CaseOpened') return false;
+    const openedAt = Date.parse(first.metadata.occurredAt);
+    const { tenant } = first.data as { tenant: { id: string; offering: string } };
+    return (
+      (options.from === undefined || openedAt >= options.from) &&
+      (options.to === undefined || openedAt < options.to) &&
+      (options.tenant === undefined || tenant.id === options.tenant) &&
+      (options.offering === undefined || tenant.offering === options.offering)
+    );
+  };
+  const take = (stream: readonly RecordedEvent[]) => {
+    if (!wanted(stream[0])) return;
     const recorded = recordedCase(stream);
     if (recorded === undefined) return;
     const { opened, openedAt } = recorded;
-    if (options.from !== undefined && openedAt < options.from) return;
-    if (options.to !== undefined && openedAt >= options.to) return;
-    if (options.tenant !== undefined && opened.tenant.id !== options.tenant) return;
-    if (options.offering !== undefined && opened.tenant.offering !== options.offering) return;
     const before = caseOutcome(recorded.events);
     if (before === undefined) return;
     const after = replay(recorded, options.policy, until);
@@ -114,7 +124,12 @@ export const runWhatif = async (
     refused.push(...after.refused);
     const changes = outcomeChanges(before, after.outcome, formatInstant(openedAt));
     if (changes.length > 0) changed.push({ caseId: recorded.caseId, ...key, changes });
-    if (++casesReplayed % PROGRESS_EVERY === 0) await progress();
+    casesReplayed++;
+  };
+  let streamsRead = 0;
+  const took = async (stream: readonly RecordedEvent[]) => {
+    take(stream);
+    if (++streamsRead % (options.progressEvery ?? 1_000) === 0) await progress();
   };
 
   if (head !== undefined) {
@@ -123,12 +138,12 @@ export const runWhatif = async (
       eventsRead++;
       if (event.position > head.position) continue; // appended since the run began
       if (stream.length > 0 && stream[0]?.streamId !== event.streamId) {
-        await take(stream);
+        await took(stream);
         stream = [];
       }
       stream.push(event);
     }
-    if (stream.length > 0) await take(stream);
+    if (stream.length > 0) await took(stream);
   }
   await progress();
 

@@ -32,7 +32,7 @@ export const commit = async (
     return { kind: 'dropped' };
   }
   if (fault?.kind === 'slow-commit') {
-    const write = fault.release.then(() => context.log.append(streamId, expected, events));
+    const write = fault.release().then(() => context.log.append(streamId, expected, events));
     if (deadline !== undefined) {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<'expired'>((resolve) => {

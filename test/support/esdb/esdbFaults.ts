@@ -9,9 +9,9 @@ export type EsdbOperation = 'append' | 'read' | 'subscribe';
  * - `unavailable`, `access-denied`: the call fails with that error;
  * - `drop-connection`: every connection is cut (the server comes back at once, log intact),
  *   before or after an append commits, or as a read or subscription starts;
- * - `slow-commit`: the append commits only when `release` resolves; a batch append whose
- *   deadline passes first is answered `Timeout` and still commits on release, as a server
- *   whose commit outlived the client's deadline.
+ * - `slow-commit`: the append commits when the promise `release()` returns resolves (`release`
+ *   is called when the append arrives); a batch append whose deadline passes first is answered
+ *   `Timeout` and still commits on release, as a server whose commit outlived the deadline.
  */
 export type EsdbFault =
   | { readonly kind: 'not-leader' }
@@ -19,7 +19,7 @@ export type EsdbFault =
   | { readonly kind: 'unavailable' }
   | { readonly kind: 'access-denied' }
   | { readonly kind: 'drop-connection'; readonly when?: 'before-commit' | 'after-commit' }
-  | { readonly kind: 'slow-commit'; readonly release: Promise<void> };
+  | { readonly kind: 'slow-commit'; readonly release: () => Promise<void> };
 
 /** Faults planned by a test, taken one by one by the calls they are planned for. */
 export class EsdbFaults {

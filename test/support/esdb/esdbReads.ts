@@ -17,11 +17,17 @@ const countOf = (options: Options): number =>
  * it to drain (HTTP/2 flow control), so a reader that stops early leaves the call open, as a
  * real server's read of a large page does; a cancelled call stops the writing.
  */
-const send = async (call: ReadCall, records: Iterable<LogRecord>, count: number): Promise<void> => {
+const send = async (
+  call: ReadCall,
+  records: Iterable<LogRecord>,
+  count: number,
+  onRecord: () => void,
+): Promise<void> => {
   let sent = 0;
   for (const record of records) {
     if (call.cancelled) return;
     if (sent++ >= count) break;
+    onRecord();
     if (!call.write(readEvent(record))) {
       await new Promise<void>((resolve) => {
         call.once('drain', resolve);
@@ -37,7 +43,12 @@ const send = async (call: ReadCall, records: Iterable<LogRecord>, count: number)
  * end, a tombstoned stream the `stream-deleted` error; then the visible events from the given
  * revision (inclusive) in either direction, at most `count`.
  */
-export const readStream = (log: EsdbLog, options: Options, call: ReadCall): void => {
+export const readStream = (
+  log: EsdbLog,
+  options: Options,
+  call: ReadCall,
+  onRecord: () => void = () => undefined,
+): void => {
   const stream = options.getStream()!;
   const streamId = streamNameOf(stream.getStreamIdentifier());
   const visible = log.visibleEvents(streamId);
@@ -55,7 +66,7 @@ export const readStream = (log: EsdbLog, options: Options, call: ReadCall): void
   const records = backwards
     ? visible.filter((e) => from === undefined || e.revision <= from).reverse()
     : visible.filter((e) => from === undefined || e.revision >= from);
-  void send(call, records, countOf(options));
+  void send(call, records, countOf(options), onRecord);
 };
 
 /**
@@ -86,7 +97,12 @@ function* backwardsBefore(records: readonly LogRecord[], index: number): Generat
 }
 
 /** A `$all` read: forwards includes the record at the start position, backwards excludes it. */
-export const readAll = (log: EsdbLog, options: Options, call: ReadCall): void => {
+export const readAll = (
+  log: EsdbLog,
+  options: Options,
+  call: ReadCall,
+  onRecord: () => void = () => undefined,
+): void => {
   const start = startIndex(log, options.getAll()!);
   if (start === 'invalid') {
     call.emit('error', RpcErrors.invalidPosition());
@@ -97,5 +113,5 @@ export const readAll = (log: EsdbLog, options: Options, call: ReadCall): void =>
   const records = backwards
     ? backwardsBefore(log.records, all.hasStart() ? 0 : start)
     : forwardsFrom(log.records, start);
-  void send(call, records, countOf(options));
+  void send(call, records, countOf(options), onRecord);
 };
