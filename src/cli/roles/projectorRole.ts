@@ -10,6 +10,16 @@ import type { RoleLog } from './roleLog.js';
 const at = (position: number) =>
   position < 0 ? 'the beginning of the log' : `position ${position}`;
 
+/**
+ * The projector's advisory lock is per read-model database *and schema*: two deployments on
+ * schemas of one database (`?options=-c search_path=…`) each have their own projector.
+ */
+export const projectorLockName = (databaseUrl: string): string => {
+  const url = new URL(databaseUrl);
+  const schema = /search_path\s*=\s*([^\s]+)/.exec(url.searchParams.get('options') ?? '')?.[1];
+  return `docket-projector${url.pathname}${schema === undefined ? '' : `:${schema}`}`;
+};
+
 /** A log line for a projection that starts again from an earlier position. */
 const checkpointResetMessage = ({ projection, from, to, reason }: CheckpointReset): string =>
   `projector: ${projection} starts again from ${at(to)} (it had reached ${at(from)}): ` +
@@ -40,7 +50,7 @@ export const startProjectorRole = async (
     config.databaseUrl !== undefined
       ? new PostgresLease({
           url: config.databaseUrl,
-          name: `docket-projector${new URL(config.databaseUrl).pathname}`,
+          name: projectorLockName(config.databaseUrl),
         })
       : new SqliteLease({
           path: join(resolve(config.dataDir), 'leases.db'),
