@@ -1,3 +1,5 @@
+import { FaultCode, isFault } from '../domain/docketError.js';
+
 /** gRPC status codes (the EventStoreDB client's errors carry them as `code`). */
 const grpcDeadlineExceeded = 4;
 const grpcUnavailable = 14;
@@ -22,6 +24,7 @@ const networkCodes = new Set([
  */
 export const isUnavailableDependency = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return false;
+  if (isFault(error, FaultCode.eventStoreUnavailable)) return true; // the adapters' own word
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
   if (typeof code === 'string') {
     if (networkCodes.has(code) || code.startsWith('08') || code.startsWith('57P0')) return true;

@@ -5,6 +5,9 @@ import { openPostgresReadModels } from '../../src/adapters/readModelDb.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { buildApp } from '../../src/http/buildApp.js';
 import { isUnavailableDependency } from '../../src/http/unavailableDependency.js';
+import { EventStoreUnavailableError } from '../../src/application/eventStoreFaults.js';
+import { UnavailableError } from '@eventstore/db-client';
+import { Metadata } from '@grpc/grpc-js';
 import { servicesWith } from '../specs/servicesSpec.js';
 
 /** A local port nothing listens on (bound, then closed). */
@@ -48,6 +51,10 @@ describe('a dependency that is down', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(isUnavailableDependency(refused)).toBe(true);
     expect(isUnavailableDependency(new AggregateError([refused]))).toBe(true);
+    // The EventStoreDB client's errors are named "Error": known by class and gRPC status.
+    const grpc = { code: 14, details: 'No connection established', metadata: new Metadata() };
+    expect(isUnavailableDependency(new UnavailableError(grpc as never))).toBe(true);
+    expect(isUnavailableDependency(new EventStoreUnavailableError('store away'))).toBe(true);
     expect(isUnavailableDependency(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
     expect(isUnavailableDependency(new Error('wrapped', { cause: refused }))).toBe(true);
     expect(isUnavailableDependency(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(
