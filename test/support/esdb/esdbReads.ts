@@ -30,8 +30,13 @@ const send = async (
     onRecord();
     if (!call.write(readEvent(record))) {
       await new Promise<void>((resolve) => {
-        call.once('drain', resolve);
-        call.once('cancelled', resolve);
+        const done = () => {
+          call.off('drain', done);
+          call.off('cancelled', done);
+          resolve();
+        };
+        call.on('drain', done);
+        call.on('cancelled', done);
       });
     }
   }
