@@ -43,8 +43,11 @@ const serveWithTimers = (name: string, extraEnv: Record<string, string>) =>
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       try {
-        for (let i = 0; i < 300 && !/listening on/.test(out); i++)
+        // A start takes a second or so; a loaded machine may take much longer.
+        for (const deadline = Date.now() + 60_000; !/listening on/.test(out);) {
+          if (Date.now() > deadline || child.exitCode !== null) break;
           await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
         expect(url, out + err).toBeDefined();
         expect(out).toMatch(new RegExp(`timers: ${name}`));
@@ -99,7 +102,7 @@ const serveWithTimers = (name: string, extraEnv: Record<string, string>) =>
         child.kill('SIGTERM');
         await exited;
       }
-    });
+    }, 120_000);
   });
 
 serveWithTimers('in-process', {});
