@@ -63,6 +63,8 @@ const probes: Record<string, RouteProbe> = {
   'GET /queues/{name}': { target: 'none', query: (other) => `?tenant=${other}` },
   'GET /reports/sla': { target: 'none', query: () => '?from=2026-11-01&to=2026-11-30' },
   'GET /projections': { target: 'none' },
+  'POST /policy/whatif': { target: 'none', body: { policy: 'recorded' } },
+  'GET /policy/whatif/{job}': { target: 'none' },
   'POST /webhooks': {
     target: 'none',
     body: { url: 'https://hooks.example.com/docket', events: ['CaseOpened'] },
@@ -85,6 +87,7 @@ const secondParams: Record<string, string> = {
 const fixedParams: Record<string, string> = {
   'GET /offerings/{id}/lines': '21vianet',
   'GET /queues/{name}': 'agent',
+  'GET /policy/whatif/{job}': '00000000-0000-4000-8000-000000000000',
 };
 
 const MISSING: Record<Exclude<Target, 'none'>, string> = {
