@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../src/domain/recordedEvent.js';
 import type { ProjectionContext, ProjectionFold, ProjectionWrite } from './projection.js';
 import type { ReadModelDatabase } from './readModelDatabase.js';
 
-type CaseTables = 'case_queue' | 'sla_cases';
+type CaseTables = 'case_queue' | 'case_list' | 'sla_cases';
 
 /** How one case's row changes with one of its events: the new row, or undefined to delete it. */
 export type EvolveRow<R> = (
@@ -33,7 +33,7 @@ const GENERATION = 25_000;
 const compiledUpserts = new WeakMap<DialectAdapter, Map<string, CompiledQuery>>();
 
 /**
- * The fold of a table with one row per case (case_queue, sla_cases). Each event is folded as
+ * The fold of a table with one row per case (case_queue, case_list, sla_cases). Each event is folded as
  * it is read into the row of its case, when that row is in memory: the case was opened in
  * these events, or touched recently. The events of other cases wait, in order, for the write,
  * which reads their rows in its transaction (after every earlier write committed) and folds

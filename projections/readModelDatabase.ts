@@ -1,3 +1,4 @@
+import type { CaseListTable } from './caseListTable.js';
 import type { CaseQueueTable } from './caseQueueTable.js';
 import type { SlaCasesTable } from './slaCasesTable.js';
 
@@ -24,6 +25,7 @@ export interface AgentWorkloadView {
 /** Every table and view of the read-model database, for Kysely's types. */
 export interface ReadModelDatabase {
   case_queue: CaseQueueTable;
+  case_list: CaseListTable;
   sla_cases: SlaCasesTable;
   agent_workload: AgentWorkloadView;
   projection_checkpoints: ProjectionCheckpointsTable;

@@ -1,12 +1,9 @@
-import { businessTimeBetween } from '../domain/policy/businessCalendar.js';
-import { pendingTimers, type TimerKind } from '../domain/case/caseTimers.js';
 import { formatInstant } from '../domain/instant.js';
 import type { Policy } from '../domain/policy/policy.js';
-import { policyCalendar } from '../domain/policy/policyCalendars.js';
 import { applyCaseEvent, type CaseSnapshot } from '../domain/case/rebuildCase.js';
-import { lookupSeverityRule } from '../domain/policy/severityRule.js';
 import { toMachineEvent } from './caseStream.js';
 import type { RecordedEvent } from './eventStore.js';
+import { runningDeadlines, type RunningDeadline } from './runningDeadlines.js';
 
 /** One line of a case's history: the event and the case as it was right after it. */
 export interface HistoryEntry {
@@ -51,18 +48,6 @@ export const caseHistory = (events: readonly RecordedEvent[]): HistoryEntry[] =>
   });
 };
 
-/** A deadline running at an instant, and how much of it was left. */
-export interface RunningDeadline {
-  readonly kind: TimerKind;
-  readonly dueAt: string;
-  /** Wall-clock milliseconds until due (negative: overdue). */
-  readonly leftMs: number;
-  /** Business milliseconds until due on the deadline's calendar (0 once due). */
-  readonly businessLeftMs: number;
-  /** The calendar the deadline runs on; `calendar-days` for auto-close. */
-  readonly calendar: string;
-}
-
 export interface CaseAtInstant {
   readonly at: string;
   /** Revision of the last event at or before the instant. */
@@ -89,32 +74,6 @@ export const caseAt = (
     snapshot = applied.value;
   }
   if (snapshot === undefined) return undefined;
-  const { context } = snapshot;
-  const policy = policyFor(context.policyVersion);
-  const deadlines = pendingTimers(snapshot).map((timer): RunningDeadline => {
-    let calendar = 'calendar-days';
-    if (timer.kind === 'response-deadline') calendar = context.responseCalendar;
-    else if (timer.kind === 'customer-nonresponse' && policy !== undefined) {
-      const rule = lookupSeverityRule(policy, {
-        offering: context.tenant.offering,
-        line: context.line,
-        severity: context.severity,
-        region: context.tenant.region,
-      });
-      calendar = rule.ok ? rule.value.calendarId : 'unknown';
-    }
-    const leftMs = timer.dueAt - at;
-    const businessLeftMs =
-      calendar === 'calendar-days' || policy === undefined || !(calendar in policy.calendars)
-        ? Math.max(0, leftMs)
-        : businessTimeBetween(policyCalendar(policy, calendar), at, timer.dueAt);
-    return {
-      kind: timer.kind,
-      dueAt: formatInstant(timer.dueAt),
-      leftMs,
-      businessLeftMs,
-      calendar,
-    };
-  });
+  const deadlines = runningDeadlines(snapshot, at, policyFor(snapshot.context.policyVersion));
   return { at: formatInstant(at), revision: snapshot.revision, snapshot, deadlines };
 };

@@ -17,6 +17,8 @@ import type { DocketServices } from '../application/docketServices.js';
 import { Readiness } from '../application/readiness.js';
 import { adminRoutes } from './adminRoutes.js';
 import { authenticate } from './authenticate.js';
+import { caseFeedRoutes } from './caseFeedRoutes.js';
+import { caseListRoutes } from './caseListRoutes.js';
 import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
@@ -159,6 +161,9 @@ export const buildApp = async (
     app.swagger(),
   );
   await app.register(caseRoutes(services));
+  await app.register(caseFeedRoutes(services.store, services.cases));
+  if (options.readModels !== undefined)
+    await app.register(caseListRoutes(options.readModels, services.clock));
   await app.register(directoryRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));
   await app.register(whatifRoutes(services));

@@ -17,13 +17,17 @@ import {
   type IdempotentRequest,
 } from '../application/idempotencyLedger.js';
 import type { PolicyRegistry } from '../application/policyRegistry.js';
-import { isoInstantSchema, parseInstant } from '../domain/instant.js';
+import { formatInstant, isoInstantSchema, parseInstant } from '../domain/instant.js';
+import type { Clock } from '../domain/clock.js';
+import { runningDeadlines } from '../application/runningDeadlines.js';
 import type { EventStore } from '../application/eventStore.js';
 import type { Actor, ActorRole } from '../domain/actor.js';
 import { commandRoles } from '../domain/case/caseAccess.js';
+import { allowedCommands } from '../domain/case/allowedCommands.js';
 import { caseCommand, commandInputSchemas } from '../domain/case/caseCommands.js';
 import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
+import { caseReadSchema } from './caseReadView.js';
 import { caseView, caseViewSchema, eventView, eventViewSchema } from './caseView.js';
 import { commandDocs, httpCaseCommands } from './httpCaseCommands.js';
 import { idempotencyKey, ifMatchRevision } from './idempotency.js';
@@ -46,13 +50,6 @@ const headers = z.object({
     .string()
     .optional()
     .describe('the case revision you saw (the ETag): act only on it'),
-});
-const runningDeadlineSchema = z.object({
-  kind: z.string(),
-  dueAt: z.string(),
-  leftMs: z.number().describe('wall-clock milliseconds until due (negative: overdue)'),
-  businessLeftMs: z.number().describe('business milliseconds until due on its calendar'),
-  calendar: z.string(),
 });
 const historyEntrySchema = z.object({
   revision: z.number(),
@@ -81,6 +78,7 @@ export interface CaseRoutesDeps {
   readonly cases: CaseTenancy;
   readonly idempotency: IdempotencyLedger;
   readonly caseIds: CaseIds;
+  readonly clock: Clock;
 }
 
 const reply = (res: FastifyReply, outcome: Result<CaseCommandResult>, status: 200 | 201) => {
@@ -99,6 +97,7 @@ export const caseRoutes =
     cases,
     idempotency,
     caseIds,
+    clock,
   }: CaseRoutesDeps): FastifyPluginAsyncZod =>
   // eslint-disable-next-line @typescript-eslint/require-await
   async (app) => {
@@ -215,10 +214,7 @@ export const caseRoutes =
           params: caseParams,
           querystring: z.strictObject({ at: isoInstantSchema.optional() }),
           response: {
-            200: caseViewSchema.extend({
-              at: z.string().optional(),
-              runningDeadlines: z.array(runningDeadlineSchema).optional(),
-            }),
+            200: caseReadSchema,
           },
         },
       },
@@ -227,8 +223,15 @@ export const caseRoutes =
         const action = at === undefined ? 'read' : 'read-at';
         const { snapshot, events } = await visibleCase(request, request.params.id, action);
         if (at === undefined) {
+          const now = clock.now();
+          const policy = policies.byVersion(snapshot.context.policyVersion);
           void res.header('etag', `"${snapshot.revision}"`);
-          return caseView(snapshot);
+          return {
+            ...caseView(snapshot),
+            at: formatInstant(now),
+            runningDeadlines: runningDeadlines(snapshot, now, policy),
+            allowedCommands: allowedCommands(snapshot, request.actor, now),
+          };
         }
         const then = caseAt(events, parseInstant(at), (v) => policies.byVersion(v));
         if (then === undefined) throw notFound(`case ${request.params.id} did not exist at ${at}`);

@@ -1,16 +1,13 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { caseQueue } from '../../projections/caseQueue.js';
-import {
-  readWithPosition,
-  type ProjectionPosition,
-} from '../../projections/projectionPositions.js';
+import { readWithPosition } from '../../projections/projectionPositions.js';
 import { queryQueue, queueNames } from '../../projections/queueQueries.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import { slaCompliance } from '../../projections/slaCompliance.js';
 import { slaReport, slaReportCsv } from '../../projections/slaReport.js';
+import { positionHeaders, positionNote } from './readModelHeaders.js';
 import type { RouteAccess } from './routeAccess.js';
 
 const queueRow = z.object({
@@ -68,19 +65,6 @@ const reportReaders: RouteAccess = {
   roles: ['reporter', 'auditor', 'agent'],
   what: 'reading reports',
 };
-
-/** The log position the answer reflects: what its projection had applied (-1: nothing). */
-export const positionHeader = 'docket-read-model-position';
-/** `true` while that projection is being rebuilt: the answer may be incomplete, even empty. */
-export const rebuildingHeader = 'docket-read-model-rebuilding';
-
-const positionHeaders = (reply: FastifyReply, position: ProjectionPosition) =>
-  reply
-    .header(positionHeader, String(position.position))
-    .header(rebuildingHeader, String(position.rebuilding));
-
-const positionNote =
-  'Headers Docket-Read-Model-Position (the log position the answer reflects) and Docket-Read-Model-Rebuilding (true while the read model is being rebuilt: the answer may be incomplete).';
 
 /** Queue views and the SLA report, read from the projections (eventually consistent). */
 export const reportRoutes =

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { caseListFeature } from './readModels/caseList.js';
 import { checkpointTransactionFeature } from './readModels/checkpointTransaction.js';
 import { givenEventsThenRowsFeature } from './readModels/givenEventsThenRows.js';
 import { readModelsHarness, type ReadModelsFixture } from './readModels/harness.js';
@@ -29,5 +30,6 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsF
     versionsFeature(t);
     checkpointTransactionFeature(t);
     restartsFeature(t);
+    caseListFeature(t);
   });
 };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { caseReadSchema } from '../../src/http/caseReadView.js';
 import { caseViewSchema, eventViewSchema } from '../../src/http/caseView.js';
 import { httpFixture, openBody, type HttpFixture } from '../specs/httpSpec.js';
 
@@ -83,7 +84,16 @@ describe('the case lifecycle over HTTP: open, respond, ask, reply, resolve, surv
     const read = await f.request('cy', { method: 'GET', url: `/cases/${id}` });
     expect(read.statusCode).toBe(200);
     expect(read.headers.etag).toBe('"8"');
-    caseViewSchema.strict().parse(read.json());
+    const shown = caseReadSchema.strict().parse(read.json());
+    // A customer user may read but not act; the admin may still reopen (the window is open).
+    expect(shown.allowedCommands).toEqual([]);
+    const forAda = await f.request('ada', { method: 'GET', url: `/cases/${id}` });
+    expect(caseReadSchema.parse(forAda.json()).allowedCommands).toEqual(['reopen']);
+    const forLi = caseReadSchema.parse(
+      (await f.request('li', { method: 'GET', url: `/cases/${id}` })).json(),
+    );
+    expect(forLi.allowedCommands).toEqual(['assign', 'addNote']);
+    expect(forLi.runningDeadlines.map((d) => d.kind)).toEqual(['auto-close']);
     const history = await f.request('audrey', { method: 'GET', url: `/cases/${id}/events` });
     expect(history.json<{ events: Array<{ type: string }> }>().events.map((e) => e.type)).toEqual([
       'CaseOpened',

@@ -159,6 +159,15 @@ describe('queues and the SLA report over HTTP (read models)', () => {
             rebuilding: false,
             updatedAt: '2026-11-23T02:00:00.000Z',
           },
+          {
+            name: 'case-list',
+            version: 1,
+            position: at,
+            head: at,
+            lag: 0,
+            rebuilding: false,
+            updatedAt: '2026-11-23T02:00:00.000Z',
+          },
         ],
       });
     }

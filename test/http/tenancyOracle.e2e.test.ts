@@ -45,6 +45,9 @@ const probes: Record<string, RouteProbe> = {
       { target: 'case', body: commandBodies[c] } satisfies RouteProbe,
     ]),
   ),
+  'GET /cases': { target: 'none', query: (other) => `?tenant=${other}&state=opened,responded` },
+  // The whole log so far, then the end (a feed that follows never ends).
+  'GET /feed': { target: 'none', query: () => '?after=0&follow=false' },
   'GET /cases/{id}': { target: 'case' },
   'GET /cases/{id}/history': { target: 'case' },
   'GET /cases/{id}/events': { target: 'case' },

@@ -8,6 +8,7 @@ import { err, ok, type Result } from '../result.js';
 import { authorize } from './caseAccess.js';
 import type { CaseCommand } from './caseCommands.js';
 import { measureFirstResponse, nonresponseDue } from './caseDeadlines.js';
+import { casePrecondition } from './commandPreconditions.js';
 import { allowedStates } from './caseLifecycle.js';
 import { decideOpen } from './decideOpen.js';
 import { changeSeverity, checkNonresponse } from './decideSeverity.js';
@@ -136,19 +137,14 @@ const decideOnCase = (
       const autoCloseAt = at(autoCloseDueAt(policy, now));
       return ok([{ type: 'CaseWithdrawn', data: { reason: command.input.reason, autoCloseAt } }]);
     }
-    case 'reopen':
-      if (context.autoCloseAt !== undefined && now >= context.autoCloseAt) {
-        return err(
-          invalidTransition(
-            `the reopen window of case ${context.caseId} ended at ${at(context.autoCloseAt)}`,
-          ),
-        );
-      }
+    case 'reopen': {
+      const refused = casePrecondition('reopen', context, now);
+      if (refused !== undefined) return err(refused);
       return ok([{ type: 'CaseReopened', data: { reason: command.input.reason } }]);
+    }
     case 'submitSurvey': {
-      if (context.surveySubmitted) {
-        return err(invalidTransition(`a survey was already submitted for case ${context.caseId}`));
-      }
+      const refused = casePrecondition('submitSurvey', context, now);
+      if (refused !== undefined) return err(refused);
       const { rating, comment } = command.input;
       return ok([
         { type: 'SurveySubmitted', data: { rating, ...(comment !== undefined && { comment }) } },

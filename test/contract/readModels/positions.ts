@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { allProjections } from '../../../projections/allProjections.js';
 import { caseQueue } from '../../../projections/caseQueue.js';
 import { readPositions, readWithPosition } from '../../../projections/projectionPositions.js';
 import { queryQueue } from '../../../projections/queueQueries.js';
@@ -10,7 +9,7 @@ import { VirtualClock } from '../../../src/domain/clock.js';
 import { deferred, scriptedHistory } from './history.js';
 import { within } from '../../specs/within.js';
 import { checkpoints, expectedFinal, tables } from './expectedRows.js';
-import type { ReadModelsHarness } from './harness.js';
+import { contractProjections, type ReadModelsHarness } from './harness.js';
 
 export const positionsFeature = (t: ReadModelsHarness): void => {
   describe('positions: a rebuild marks itself in the checkpoint rows', () => {
@@ -43,7 +42,7 @@ export const positionsFeature = (t: ReadModelsHarness): void => {
       const projector = t.projectorOn(history.store);
       await projector.prepare();
       expect(await projector.status()).toEqual(
-        allProjections.map(
+        contractProjections.map(
           (p) =>
             expect.objectContaining({
               name: p.name,
@@ -71,7 +70,7 @@ export const positionsFeature = (t: ReadModelsHarness): void => {
       await killedRebuild(history.store);
       // Emptied, reset and marked in one transaction.
       expect(await checkpoints(t.db)).toEqual(
-        allProjections.map((p) => ({
+        contractProjections.map((p) => ({
           name: p.name,
           version: p.version,
           position: -1,
@@ -80,8 +79,8 @@ export const positionsFeature = (t: ReadModelsHarness): void => {
         })),
       );
       expect(await tables(t.db)).toEqual({ case_queue: [], sla_cases: [], agent_workload: [] });
-      expect(await readPositions(t.db, allProjections)).toEqual(
-        allProjections.map((p) => ({
+      expect(await readPositions(t.db, contractProjections)).toEqual(
+        contractProjections.map((p) => ({
           name: p.name,
           version: p.version,
           position: -1,
