@@ -21,6 +21,7 @@ import { caseFeedRoutes } from './caseFeedRoutes.js';
 import { caseListRoutes } from './caseListRoutes.js';
 import { caseRoutes } from './caseRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
+import { policyRoutes } from './policyRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { openApiConventions } from './openApiConventions.js';
 import { opsPaths, opsRoutes, type MetricsSource } from './opsRoutes.js';
@@ -165,6 +166,7 @@ export const buildApp = async (
   if (options.readModels !== undefined)
     await app.register(caseListRoutes(options.readModels, services.clock));
   await app.register(directoryRoutes(services.policies, services.clock));
+  await app.register(policyRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));
   await app.register(whatifRoutes(services));
   if (options.readModels !== undefined) await app.register(reportRoutes(options.readModels));

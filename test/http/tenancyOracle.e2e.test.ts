@@ -52,6 +52,8 @@ const probes: Record<string, RouteProbe> = {
   'GET /cases/{id}/history': { target: 'case' },
   'GET /cases/{id}/events': { target: 'case' },
   'GET /offerings': { target: 'none' },
+  'GET /policy': { target: 'none' },
+  'GET /calendars': { target: 'none' },
   'GET /offerings/{id}/lines': { target: 'none' },
   'GET /tenants': { target: 'none' },
   'POST /tenants': {
