@@ -82,6 +82,10 @@ export interface WebhookOutboxStoreOptions {
 export class WebhookOutboxStore implements WebhookOutbox {
   readonly #db: Kysely<ReadModelDatabase & WebhookTables>;
   #prepared: Promise<void> | undefined;
+  /** The attempts waiting for the next group commit. */
+  #records:
+    | { attempts: Array<{ id: string; attempt: WebhookAttempt }>; written: Promise<void> }
+    | undefined;
 
   constructor(
     db: Kysely<ReadModelDatabase>,
@@ -130,10 +134,11 @@ export class WebhookOutboxStore implements WebhookOutbox {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema
-        .createIndex('webhook_deliveries_due')
+        .createIndex('webhook_deliveries_due_at')
         .ifNotExists()
         .on('webhook_deliveries')
-        .columns(['status', 'next_attempt_at'])
+        // In the order `due` reads them, so that it stops at its limit without sorting.
+        .columns(['status', 'next_attempt_at', 'position'])
         .execute();
       await db.schema
         .createIndex('webhook_deliveries_endpoint')
@@ -225,20 +230,46 @@ export class WebhookOutboxStore implements WebhookOutbox {
     return rows.map(toDelivery);
   }
 
-  async nextDueAt(endpointIds: readonly string[]): Promise<number | undefined> {
+  async nextDueAt(
+    endpointIds: readonly string[],
+    excluded: readonly string[] = [],
+  ): Promise<number | undefined> {
     if (endpointIds.length === 0) return undefined;
-    const row = await this.#db
+    let query = this.#db
       .selectFrom('webhook_deliveries')
       .select((eb) => eb.fn.min('next_attempt_at').as('next'))
       .where('status', '=', 'pending')
-      .where('endpoint_id', 'in', endpointIds)
-      .executeTakeFirst();
+      .where('endpoint_id', 'in', endpointIds);
+    if (excluded.length > 0) query = query.where('id', 'not in', excluded);
+    const row = await query.executeTakeFirst();
     return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
   }
 
-  async record(id: string, attempt: WebhookAttempt): Promise<void> {
+  /**
+   * Attempts recorded in the same turn of the event loop are written in one transaction (a
+   * group commit): each call resolves once its own is committed.
+   */
+  record(id: string, attempt: WebhookAttempt): Promise<void> {
+    this.#records ??= { attempts: [], written: new Promise((resolve) => setImmediate(resolve)) };
+    const batch = this.#records;
+    batch.attempts.push({ id, attempt });
+    if (batch.attempts.length === 1)
+      batch.written = batch.written.then(() => {
+        this.#records = undefined;
+        return this.#db.transaction().execute(async (db) => {
+          for (const one of batch.attempts) await this.#recordOne(db, one.id, one.attempt);
+        });
+      });
+    return batch.written;
+  }
+
+  async #recordOne(
+    db: Kysely<ReadModelDatabase & WebhookTables>,
+    id: string,
+    attempt: WebhookAttempt,
+  ): Promise<void> {
     const { outcome } = attempt;
-    await this.#db
+    await db
       .updateTable('webhook_deliveries')
       .set((eb) => ({
         attempts: eb('attempts', '+', 1),

@@ -62,6 +62,12 @@ const describe = (response: WebhookResponse): string | null =>
 export class WebhookDispatcher {
   readonly #o: WebhookDispatcherOptions;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Endpoints whose last attempt here succeeded (no failure streak to end). */
+  readonly #healthy = new Set<string>();
+  #known: WebhookEndpoints | undefined;
+  /** The last look for due deliveries found fewer than it could take. */
+  #drained = true;
+  #knownAt = 0;
   #closed = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -73,6 +79,7 @@ export class WebhookDispatcher {
 
   /** Sends every delivery due now, and waits for the answers; returns how many were tried. */
   async runDue(): Promise<number> {
+    this.#known = undefined;
     let tried = 0;
     for (;;) {
       const started = await this.#fill();
@@ -87,6 +94,15 @@ export class WebhookDispatcher {
   /** Keeps sending in the background until closed: at once when woken, else when next due. */
   start(): void {
     this.#loop ??= this.#run();
+  }
+
+  /**
+   * While a backlog is being sent, the loop looks for more once a quarter of the slots are free,
+   * not at every answer: one query for several attempts.
+   */
+  #slotFreed(): void {
+    const free = this.#concurrency - this.#inFlight.size;
+    if (this.#drained || free >= Math.max(1, this.#concurrency / 4)) this.wake();
   }
 
   /** New deliveries are due (the feeder wrote some). */
@@ -105,12 +121,19 @@ export class WebhookDispatcher {
 
   async #run(): Promise<void> {
     while (!this.#closed) {
-      let waitMs = this.#o.pollMs ?? 1_000;
+      let waitMs = this.#pollMs;
       try {
         this.#woken = false;
         await this.#fill();
-        const next = await this.#o.outbox.nextDueAt(await this.#enabledIds());
-        if (next !== undefined) waitMs = Math.min(waitMs, Math.max(0, next - this.#o.clock.now()));
+        // Every slot busy: an attempt that ends wakes the loop. Otherwise, what is pending and
+        // not in flight is due later (or this fill would have taken it).
+        if (this.#inFlight.size < this.#concurrency) {
+          const next = await this.#o.outbox.nextDueAt(await this.#enabledIds(), [
+            ...this.#inFlight.keys(),
+          ]);
+          if (next !== undefined)
+            waitMs = Math.min(waitMs, Math.max(0, next - this.#o.clock.now()));
+        }
       } catch (error) {
         this.#o.onError?.(error);
       }
@@ -126,16 +149,41 @@ export class WebhookDispatcher {
     }
   }
 
+  get #concurrency(): number {
+    return this.#o.concurrency ?? 32;
+  }
+
+  /**
+   * The endpoints, read again from the log at most every `pollMs` while running (an endpoint
+   * disabled elsewhere gets at most that much more), and on every `runDue`.
+   */
+  async #endpoints(): Promise<WebhookEndpoints> {
+    const now = performance.now();
+    if (
+      this.#known === undefined ||
+      this.#loop === undefined ||
+      now - this.#knownAt >= this.#pollMs
+    ) {
+      this.#known = await this.#o.endpoints.all();
+      this.#knownAt = now;
+    }
+    return this.#known;
+  }
+
+  get #pollMs(): number {
+    return this.#o.pollMs ?? 1_000;
+  }
+
   async #enabledIds(): Promise<string[]> {
-    const endpoints = await this.#o.endpoints.all();
+    const endpoints = await this.#endpoints();
     return [...endpoints.values()].filter((e) => e.disabled === undefined).map((e) => e.id);
   }
 
   /** Starts attempts on due deliveries into the free slots; returns how many it started. */
   async #fill(): Promise<number> {
-    const free = (this.#o.concurrency ?? 32) - this.#inFlight.size;
+    const free = this.#concurrency - this.#inFlight.size;
     if (free <= 0 || this.#closed) return 0;
-    const endpoints = await this.#o.endpoints.all();
+    const endpoints = await this.#endpoints();
     const enabled = [...endpoints.values()].filter((e) => e.disabled === undefined);
     if (enabled.length === 0) return 0;
     const due = await this.#o.outbox.due(
@@ -144,6 +192,7 @@ export class WebhookDispatcher {
       free,
       [...this.#inFlight.keys()],
     );
+    this.#drained = due.length < free;
     for (const delivery of due) {
       const endpoint = endpoints.get(delivery.endpointId);
       if (endpoint === undefined) continue;
@@ -151,7 +200,7 @@ export class WebhookDispatcher {
         .catch((error: unknown) => this.#o.onError?.(error))
         .finally(() => {
           this.#inFlight.delete(delivery.id);
-          this.wake();
+          this.#slotFreed();
         });
       this.#inFlight.set(delivery.id, attempt);
     }
@@ -193,11 +242,16 @@ export class WebhookDispatcher {
     };
     await this.#o.outbox.record(delivery.id, attempt);
     this.#o.onAttempt?.(delivery, attempt);
+    // A success ends a failure streak; one write per endpoint while it keeps succeeding.
+    if (ok && this.#healthy.has(endpoint.id)) return;
     const since = await this.#o.outbox.failingSince(endpoint.id, at, ok);
+    if (ok) this.#healthy.add(endpoint.id);
+    else this.#healthy.delete(endpoint.id);
     const gone = 'status' in response && response.status === 410;
     const failingFor = since === undefined ? 0 : at - since;
     if (!ok && (gone || failingFor >= (this.#o.disableAfterMs ?? 259_200_000))) {
       await this.#o.endpoints.disable(webhookDelivererActor, endpoint.id, 'failing');
+      this.#known = undefined;
       this.#o.onDisabled?.(
         endpoint,
         gone

@@ -72,8 +72,11 @@ export interface WebhookOutbox {
     limit: number,
     excluded: readonly string[],
   ): Promise<WebhookDelivery[]>;
-  /** When the next pending delivery to these endpoints is due (undefined: none pending). */
-  nextDueAt(endpointIds: readonly string[]): Promise<number | undefined>;
+  /** When the next pending delivery to these endpoints, but those `excluded`, is due (undefined: none). */
+  nextDueAt(
+    endpointIds: readonly string[],
+    excluded?: readonly string[],
+  ): Promise<number | undefined>;
   /** Records an attempt on a delivery. */
   record(id: string, attempt: WebhookAttempt): Promise<void>;
   /**
