@@ -52,13 +52,16 @@ describe('docket projections and docket report', () => {
     expect(lagging.projections.map((p) => [p.name, p.lag, p.rebuilding])).toEqual([
       ['case-queue', head, true],
       ['sla-compliance', head, true],
+      ['case-list', head, true],
     ]);
     expect(docket('projections', 'status').stdout).toMatch(
       /case-queue\s+v2\s+position\s+-1\s+lag\s+\d+\s+rebuilding yes\s+updated /,
     );
     const rebuild = docket('projections', 'rebuild');
     expect(rebuild.status, rebuild.stderr).toBe(0);
-    expect(rebuild.stdout).toMatch(/^rebuilt case-queue, sla-compliance from \d+ events/);
+    expect(rebuild.stdout).toMatch(
+      /^rebuilt case-queue, sla-compliance, case-list from \d+ events/,
+    );
     expect(rebuild.stderr).toMatch(/rebuilding: \d+\/\d+ events, \d+ events\/s, ETA \d+s/);
     const after = JSON.parse(docket('projections', 'status', '--json').stdout) as {
       projections: Array<{
@@ -72,7 +75,7 @@ describe('docket projections and docket report', () => {
       }>;
     };
     expect(after.projections).toEqual(
-      ['case-queue', 'sla-compliance'].map((name) => ({
+      ['case-queue', 'sla-compliance', 'case-list'].map((name) => ({
         name,
         version: name === 'case-queue' ? 2 : 1,
         position: head,
