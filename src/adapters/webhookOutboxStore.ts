@@ -1,3 +1,9 @@
+/*
+ * Over 300 lines, on purpose: one adapter for one table, the `WebhookOutbox` port's SQL on
+ * SQLite and PostgreSQL (its schema, the batch written with its checkpoint, the due query, the
+ * attempts, the delivery log and redelivery), whose statements share the table's shape and the
+ * dialect switches; splitting it would scatter one table's statements across files.
+ */
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import { checkpointMoved } from '../application/projectionCheckpoints.js';
