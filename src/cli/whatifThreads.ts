@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import type { ReadByStreamOptions } from '../application/eventStore.js';
 import type { WhatifReplayer } from '../application/whatif/runWhatif.js';
 import type { WhatifFilter, WhatifHead } from '../application/whatif/replayCaseStreams.js';
@@ -37,12 +38,14 @@ export const whatifInThreads =
   ): WhatifReplayer =>
   async (head, onProgress) => {
     const progress = { eventsRead: 0, casesReplayed: 0 };
-    return await Promise.all(
+    const workers: Worker[] = [];
+    const parts = Promise.all(
       rangesBetween(splits).map(
         (range) =>
           new Promise<WhatifPartial>((resolve, reject) => {
             const data: WhatifThreadData = { path, range, policy, filter, head };
             const worker = startWorker(import.meta.url, 'whatifThreadMain', data);
+            workers.push(worker);
             let partial: WhatifPartial | undefined;
             let failed: Error | undefined;
             worker.on('message', (message: FromWhatifThread) => {
@@ -61,4 +64,11 @@ export const whatifInThreads =
           }),
       ),
     );
+    try {
+      return await parts;
+    } catch (error) {
+      // One range failed: the report cannot be made, the other threads' work is not needed.
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
   };
