@@ -73,7 +73,7 @@ const buildProgram = (io: CliIo): Command => {
     .option('--csv', 'print the figures as CSV')
     .option(
       '--threads <n>',
-      'threads replaying side by side (SQLite store; default: the cores available, at most 8)',
+      'threads replaying side by side (SQLite store; default: the cores available, at most 8, one per 250,000 events)',
       (value: string) => {
         const threads = Number(value);
         if (!Number.isInteger(threads) || threads < 1 || threads > 64)
