@@ -1,14 +1,24 @@
 /**
  * `docket policy whatif` (issue 19) at scale: BENCH_CASES recorded cases (default 100,000, about
- * 1M events) in an SQLite store, replayed under a candidate policy (every B target doubled),
- * beside the plain read of the same events through the port in the same run (target: the
- * replay in ≤ 30 s on the 2-core development machine; memory bounded by one case and the
- * figures, not the range). The log is written as the service writes it: each case's events
- * come from the simulator under the built-in policy (timers included) and are appended with
- * their envelope, the actor of each command and its instant. Figures only; asserts nothing.
+ * 1M events) in an SQLite store, replayed under a candidate policy (every B target doubled) in
+ * BENCH_THREADS worker threads (default as the CLI: the cores available, at most 8), beside the
+ * plain read of the same events through the port in the same run (target: the replay in ≤ 30 s
+ * on the 2-core development machine; memory bounded by the batch, not the range). The log is
+ * written as the service writes it: each case's events come from the simulator under the
+ * built-in policy (timers included) and are appended with their envelope, the actor of each
+ * command and its instant. Figures only; asserts nothing.
+ *
+ * The threads run the built program (dist/: run `npm run build` first), as the CLI does: from
+ * the sources each thread would first load tsx and compile the modules, seconds that the
+ * product does not spend.
+ *
+ * BENCH_HEAP=1 replays in this thread instead, collecting garbage before each heap sample (every
+ * 1,000 cases): the live heap, to compare between range sizes. BENCH_DB=<file> replays a store
+ * kept by an earlier run (BENCH_KEEP=1) instead of writing one. BENCH_DAYS=<n> replays the cases
+ * opened in the first n of the month's 30 days only (a shorter range of the same log).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CASE_MACHINE_VERSION } from '../machines/caseMachine.js';
@@ -17,6 +27,7 @@ import { caseEventUpcasters } from '../src/application/caseEventUpcasters.js';
 import { PolicyLog } from '../src/application/policyLog.js';
 import { simulateSteps, type SimulationStep } from '../src/application/simulation.js';
 import { UpcasterRegistry, withUpcasting } from '../src/application/upcasting.js';
+import { CASE_STREAMS } from '../src/application/whatif/replayCaseStreams.js';
 import { runWhatif } from '../src/application/whatif/runWhatif.js';
 import type { Actor } from '../src/domain/actor.js';
 import { caseStreamId } from '../src/domain/case/stream/caseStreamId.js';
@@ -25,9 +36,25 @@ import { VirtualClock } from '../src/domain/clock.js';
 import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 import type { Tenant } from '../src/domain/policy/tenant.js';
 import { candidatePolicy } from '../test/specs/candidatePolicy.js';
+import type * as whatifThreadsModule from '../src/cli/whatifThreads.js';
+
+type WhatifThreadsModule = typeof whatifThreadsModule;
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 100_000);
 const KEEP = process.env['BENCH_KEEP'] === '1';
+const HEAP = process.env['BENCH_HEAP'] === '1';
+const THREADS = HEAP
+  ? 1
+  : Number(process.env['BENCH_THREADS'] ?? Math.min(availableParallelism(), 8));
+const REUSE = process.env['BENCH_DB'];
+/** Replay the cases opened in the month's first BENCH_DAYS days only (a shorter range). */
+const DAYS =
+  process.env['BENCH_DAYS'] === undefined ? undefined : Number(process.env['BENCH_DAYS']);
+const builtThreads = new URL('../dist/src/cli/whatifThreads.js', import.meta.url);
+if (THREADS > 1 && !existsSync(builtThreads)) {
+  console.error('whatif bench: dist/ is missing: run `npm run build` first');
+  process.exit(1);
+}
 const MONTH_START = Date.parse('2026-11-01T00:00:00+08:00');
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'docket-bench-whatif-'));
@@ -99,10 +126,10 @@ const caseSteps = (i: number): { tenant: Tenant; steps: SimulationStep[] } => {
 };
 
 // The recorded log: every case simulated under the built-in policy, then appended.
-const path = join(dir, 'docket.db');
+const path = REUSE ?? join(dir, 'docket.db');
 const UNTIL = MONTH_START + 40 * DAY;
 let recordedEvents = 0;
-{
+if (REUSE === undefined) {
   const started = performance.now();
   const store = new SqliteEventStore({ path, synchronous: 'normal' });
   const adopted = await new PolicyLog(store, new VirtualClock(MONTH_START)).adopt(defaultPolicy);
@@ -161,38 +188,59 @@ const slowerB = candidatePolicy('bench-slower-b', (doc) => {
   }
 });
 
-const store = withUpcasting(
-  new SqliteEventStore({ path, synchronous: 'normal' }),
-  new UpcasterRegistry(caseEventUpcasters),
-);
+const raw = new SqliteEventStore({ path, synchronous: 'normal' });
+const store = withUpcasting(raw, new UpcasterRegistry(caseEventUpcasters));
 globalThis.gc?.();
 const heapBase = process.memoryUsage().heapUsed;
 
 // Plain read: the same case streams through the port, upcast, nothing else.
 const r0 = performance.now();
 let read = 0;
-for await (const _ of store.readByStream({ fromStreamId: 'case-', toStreamId: 'case.' })) read++;
+for await (const _ of store.readByStream(CASE_STREAMS)) read++;
 const readS = (performance.now() - r0) / 1000;
 
-let peak = 0;
+let peakHeap = 0;
+// The threads' heaps are not this one's: watch the whole process (resident set) too.
+let peakRss = process.memoryUsage.rss();
+const rssBefore = peakRss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+const policy = { kind: 'candidate', policy: slowerB } as const;
+const { whatifInThreads } = (await import(builtThreads.href)) as WhatifThreadsModule;
 const w0 = performance.now();
+const filter = DAYS === undefined ? {} : { from: MONTH_START, to: MONTH_START + DAYS * DAY };
 const report = await runWhatif(store, {
-  policy: { kind: 'candidate', policy: slowerB },
+  policy,
+  ...filter,
+  ...(THREADS > 1 && {
+    replayer: whatifInThreads(path, raw.streamIdSplits(THREADS, CASE_STREAMS), policy, filter),
+  }),
   onProgress: () => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed - heapBase);
+    if (HEAP) globalThis.gc?.();
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed - heapBase);
   },
 });
 const whatifS = (performance.now() - w0) / 1000;
+clearInterval(sampler);
+globalThis.gc?.();
+const reportHeap = process.memoryUsage().heapUsed - heapBase;
 await store.close();
 
 console.log(
   `whatif plain read: ${fmt(read)} events in ${readS.toFixed(2)} s (${fmt(read / readS)} events/s)`,
 );
 console.log(
-  `whatif replay: ${fmt(report.overall.before.cases)} cases, ${fmt(read)} events under ${slowerB.version} in ${whatifS.toFixed(2)} s ` +
+  `whatif replay: ${fmt(report.overall.before.cases)} cases, ${fmt(read)} events under ${slowerB.version}, ` +
+    `${THREADS} thread(s), in ${whatifS.toFixed(2)} s ` +
     `(${fmt(read / whatifS)} events/s; target ≤ 30 s); ratio to the plain read ${(whatifS / readS).toFixed(1)}×; ` +
     `${fmt(report.changed.length)} cases changed, ${fmt(report.refused.count)} refused`,
 );
-console.log(`whatif heap: peak ${mib(peak)} MiB above the store's (sampled every 1,000 cases)`);
+console.log(
+  HEAP
+    ? `whatif heap: peak ${mib(peakHeap)} MiB live above the store's (collected before each sample, every 1,000 cases); ` +
+        `the report held at the end ${mib(reportHeap)} MiB`
+    : `whatif memory: this thread's heap peak ${mib(peakHeap)} MiB above the store's (sampled as threads report, ` +
+        `not collected first), the report at the end ${mib(reportHeap)} MiB; process resident set ` +
+        `${mib(rssBefore)} MiB before, at most ${mib(peakRss)} MiB during (all threads)`,
+);
 if (!KEEP) rmSync(dir, { recursive: true, force: true });
-else console.log(`(kept ${dir})`);
+else console.log(`(kept ${REUSE ?? dir})`);

@@ -37,8 +37,9 @@ export interface EventStatements {
   readonly allForwards: Database.Statement<[number, number]>;
   readonly allBackwards: Database.Statement<[number, number]>;
   readonly byStream: Database.Statement<[string, number, string, number]>;
-  readonly streamIds: Database.Statement<[], string>;
-  readonly streamCount: Database.Statement<[], number>;
+  /** The stream ids in `[from, to)`, ascending. */
+  readonly streamIds: Database.Statement<[string, string], string>;
+  readonly streamCount: Database.Statement<[string, string], number>;
   readonly count: Database.Statement<[], number>;
 }
 
@@ -67,9 +68,15 @@ export const prepareStatements = (db: Database.Database): EventStatements => {
       'stream_id, revision',
     ).raw(),
     streamIds: db
-      .prepare<[], string>('SELECT DISTINCT stream_id FROM events ORDER BY stream_id')
+      .prepare<[string, string], string>(
+        'SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ? ORDER BY stream_id',
+      )
       .pluck(),
-    streamCount: db.prepare<[], number>('SELECT count(DISTINCT stream_id) FROM events').pluck(),
+    streamCount: db
+      .prepare<[string, string], number>(
+        'SELECT count(DISTINCT stream_id) FROM events WHERE stream_id >= ? AND stream_id < ?',
+      )
+      .pluck(),
     count: db.prepare<[], number>('SELECT count(*) FROM events').pluck(),
   };
 };

@@ -177,16 +177,20 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Stream ids that cut the store into `parts` ranges holding about as many streams each (for
-   * `readByStream` readers working side by side): at most `parts - 1` ids, ascending.
+   * `readByStream` readers working side by side): at most `parts - 1` ids, ascending. With a
+   * range, the streams within it only (the ranges before the first split and after the last
+   * are then the caller's to bound).
    */
-  streamIdSplits(parts: number): string[] {
-    const count = this.#sql.streamCount.get() ?? 0;
+  streamIdSplits(parts: number, range: ReadByStreamOptions = {}): string[] {
+    // Stream ids are ASCII (STREAM_ID_PATTERN): U+FFFF sorts after every one of them.
+    const bounds = [range.fromStreamId ?? '', range.toStreamId ?? '\uffff'] as const;
+    const count = this.#sql.streamCount.get(...bounds) ?? 0;
     const at = new Set<number>();
     for (let k = 1; k < parts; k++) at.add(Math.floor((count * k) / parts));
     at.delete(0);
     const splits: string[] = [];
     let i = 0;
-    for (const id of this.#sql.streamIds.iterate()) if (at.has(i++)) splits.push(id);
+    for (const id of this.#sql.streamIds.iterate(...bounds)) if (at.has(i++)) splits.push(id);
     return splits;
   }
 

@@ -71,6 +71,16 @@ const buildProgram = (io: CliIo): Command => {
     .option('--offering <offering>', 'only this offering’s cases')
     .option('--json', 'print JSON')
     .option('--csv', 'print the figures as CSV')
+    .option(
+      '--threads <n>',
+      'threads replaying side by side (SQLite store; default: the cores available, at most 8, one per 250,000 events)',
+      (value: string) => {
+        const threads = Number(value);
+        if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+          throw new InvalidArgumentError('a whole number from 1 to 64');
+        return threads;
+      },
+    )
     .action((options: WhatifCliOptions) => policyWhatif(options, io));
   policy
     .command('import-holidays')

@@ -1,14 +1,18 @@
+import { availableParallelism } from 'node:os';
 import { openEventStore } from '../adapters/openEventStore.js';
 import { readPolicyFile } from '../adapters/policyFile.js';
+import { SqliteEventStore } from '../adapters/sqliteEventStore.js';
 import { caseEventUpcasters } from '../application/caseEventUpcasters.js';
 import { UpcasterRegistry, withUpcasting } from '../application/upcasting.js';
 import { parseRangeBound } from '../application/whatif/rangeBound.js';
 import { recordedPolicies } from '../application/whatif/recordedPolicies.js';
-import { runWhatif, type WhatifPolicy } from '../application/whatif/runWhatif.js';
+import { CASE_STREAMS, type WhatifPolicy } from '../application/whatif/replayCaseStreams.js';
+import { runWhatif } from '../application/whatif/runWhatif.js';
 import { loadServiceConfig } from '../config/serviceConfig.js';
 import { CliFailure, type CliIo } from './cliIo.js';
 import { whatifCsv } from './whatifCsv.js';
 import { whatifText } from './whatifText.js';
+import { whatifInThreads } from './whatifThreads.js';
 
 export interface WhatifCliOptions {
   policy: string;
@@ -18,7 +22,18 @@ export interface WhatifCliOptions {
   offering?: string;
   json?: boolean;
   csv?: boolean;
+  threads?: number;
 }
+
+/** At most this many threads by default, whatever the cores: each holds its own heap. */
+const DEFAULT_THREADS_CAP = 8;
+/**
+ * By default a thread is started per this many events of the log, no more: each thread loads
+ * the modules and warms up its own JIT (a second or more of CPU on the development VM), which a
+ * smaller share of the work does not pay back (10,000 cases: 5.3 s in one thread, 10.0 s in
+ * two, on a loaded VM).
+ */
+const DEFAULT_EVENTS_PER_THREAD = 250_000;
 
 const bound = (text: string | undefined, name: string): number | undefined => {
   if (text === undefined) return undefined;
@@ -33,7 +48,8 @@ const bound = (text: string | undefined, name: string): number | undefined => {
 /**
  * `docket policy whatif --policy candidate.json|recorded`: replays the recorded cases opened in
  * the range under the candidate (or each under its recorded policy version) and prints how
- * their outcomes compare (docs/whatif.md). Reads the configured store; never writes to it. With
+ * their outcomes compare (docs/whatif.md). Reads the configured store; never writes to it; on
+ * SQLite, in `--threads` worker threads over ranges of case streams (the same report). With
  * `recorded`, any difference from the log is a failure (exit 1) after the report is printed.
  */
 export const policyWhatif = async (options: WhatifCliOptions, io: CliIo): Promise<void> => {
@@ -57,7 +73,25 @@ export const policyWhatif = async (options: WhatifCliOptions, io: CliIo): Promis
   try {
     const policy = candidate ?? { kind: 'recorded', byVersion: await recordedPolicies(store) };
     const { tenant, offering } = options;
-    report = await runWhatif(store, { policy, from, to, tenant, offering });
+    const filter = { from, to, tenant, offering };
+    // Cases are independent: on SQLite, ranges of case streams are replayed in threads.
+    const threads =
+      options.threads ??
+      Math.min(
+        availableParallelism(),
+        DEFAULT_THREADS_CAP,
+        Math.ceil(((await rawStore.countEvents?.()) ?? 0) / DEFAULT_EVENTS_PER_THREAD),
+      );
+    const replayer =
+      rawStore instanceof SqliteEventStore && threads > 1
+        ? whatifInThreads(
+            rawStore.path,
+            rawStore.streamIdSplits(threads, CASE_STREAMS),
+            candidate ?? { kind: 'recorded' },
+            filter,
+          )
+        : undefined;
+    report = await runWhatif(store, { policy, ...filter, replayer });
   } finally {
     await rawStore.close();
   }

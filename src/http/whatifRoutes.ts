@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { WhatifPolicy } from '../application/whatif/runWhatif.js';
+import type { WhatifPolicy } from '../application/whatif/replayCaseStreams.js';
 import { parseRangeBound } from '../application/whatif/rangeBound.js';
 import { recordedPolicies } from '../application/whatif/recordedPolicies.js';
 import { WhatifJobs, type WhatifJobView } from '../application/whatif/whatifJobs.js';

@@ -107,6 +107,9 @@ describe('SQLite event store', () => {
     expect(splits).toEqual(['case-s10', 'case-s20']);
     expect(store.streamIdSplits(1)).toEqual([]);
     expect(store.streamIdSplits(100)).toHaveLength(29); // never an empty leading range
+    // Within a range: the streams from case-s10 up to (not including) case-s25 in three.
+    const range = { fromStreamId: 'case-s10', toStreamId: 'case-s25' };
+    expect(store.streamIdSplits(3, range)).toEqual(['case-s15', 'case-s20']);
     const first = await collect(store.readByStream({ toStreamId: 'case-s10' }));
     expect(new Set(first.map((e) => e.streamId)).size).toBe(10);
     await store.close();

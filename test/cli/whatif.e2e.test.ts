@@ -117,6 +117,18 @@ describe('docket policy whatif', { timeout: 120_000 }, () => {
     }
   });
 
+  it('--threads: one thread or several (ranges of case streams) print the same bytes', () => {
+    for (const policy of [candidate, 'recorded']) {
+      const one = docket('--policy', policy, '--json', '--threads', '1');
+      expect(one.status).toBe(0);
+      for (const threads of ['2', '3']) {
+        const run = docket('--policy', policy, '--json', '--threads', threads);
+        expect(run.stderr).toBe('');
+        expect(run.stdout).toBe(one.stdout);
+      }
+    }
+  });
+
   it('--json prints the report; --csv the figures, one row per group then all', () => {
     const json = JSON.parse(docket('--policy', candidate, '--json').stdout) as {
       overall: { before: { cases: number } };
@@ -170,6 +182,7 @@ describe('docket policy whatif', { timeout: 120_000 }, () => {
     [['--policy', 'recorded', '--to', '2026-11-01T00:00:00'], /--to: not a day/],
     [['--policy', 'recorded', '--from', '2026-12-01', '--to', '2026-11-01'], /is not before --to/],
     [['--policy', 'recorded', '--json', '--csv'], /--json or --csv, not both/],
+    [['--policy', 'recorded', '--threads', '0'], /--threads <n>.*a whole number from 1 to 64/],
   ])('refuses %j with a message on stderr and a non-zero exit', (args, message) => {
     const run = docket(...args);
     expect(run.status).not.toBe(0);

@@ -9,7 +9,16 @@ import { caseEventUpcasters } from '../../../src/application/caseEventUpcasters.
 import type { EventStore } from '../../../src/application/eventStore.js';
 import { UpcasterRegistry, withUpcasting } from '../../../src/application/upcasting.js';
 import { recordedPolicies } from '../../../src/application/whatif/recordedPolicies.js';
-import { runWhatif, type WhatifOptions } from '../../../src/application/whatif/runWhatif.js';
+import {
+  runWhatif,
+  type WhatifOptions,
+  type WhatifReplayer,
+} from '../../../src/application/whatif/runWhatif.js';
+import {
+  CASE_STREAMS,
+  replayCaseStreams,
+} from '../../../src/application/whatif/replayCaseStreams.js';
+import { rangesBetween } from '../../../src/cli/verifyThreads.js';
 import type { WhatifReport } from '../../../src/application/whatif/whatifReport.js';
 import type { Actor } from '../../../src/domain/actor.js';
 import { VirtualClock } from '../../../src/domain/clock.js';
@@ -277,6 +286,60 @@ describe('policy what-if: determinism', () => {
     // Event and command ids are random: a log written again by the same commands differs in
     // them, and the report does not.
     expect(JSON.stringify(await whenReplayed(await givenLog(...steps), slowerB))).toBe(first);
+  });
+
+  it('replayed in parts (ranges of case streams, as threads do), the report is the same bytes, wherever the cuts fall', async () => {
+    const store = await givenLog(
+      lateResponse[0]!,
+      at('2026-11-23T10:05:00+08:00', ada, 'open', 'raised', open('B')),
+      at('2026-11-23T10:30:00+08:00', li, 'changeSeverity', 'raised', {
+        severity: 'A',
+        reason: 'Everyone is blocked.',
+      }),
+      at('2026-11-23T10:40:00+08:00', li, 'respond', 'raised', { message: 'On it.' }),
+      at('2026-11-23T11:00:00+08:00', fay, 'open', 'quick', open('C')),
+      lateResponse[1]!,
+      ...timelyResponse,
+      at('2026-11-26T10:00:00+08:00', ada, 'open', 'critical', open('A')),
+      at('2026-11-26T10:20:00+08:00', li, 'respond', 'critical', { message: 'On it.' }),
+      at('2026-11-26T11:00:00+08:00', ada, 'open', 'zraised', open('B')),
+      at('2026-11-26T11:10:00+08:00', li, 'changeSeverity', 'zraised', {
+        severity: 'A',
+        reason: 'Everyone is blocked.',
+      }),
+    );
+    // Slower B and no A: cases change and commands are refused in several streams.
+    const both = candidatePolicy('whatif-slower-b-no-a', (doc) => {
+      const technical = doc.offerings['21vianet']!.lines.technical!;
+      technical.severities.B!.responseTarget = { businessDays: 2 };
+      delete technical.severities.A;
+      technical.maxSeverity = 'B';
+    });
+    const upcast = withUpcasting(store, new UpcasterRegistry(caseEventUpcasters));
+    const streamIds = new Set<string>();
+    for await (const e of upcast.readByStream(CASE_STREAMS)) streamIds.add(e.streamId);
+    const ids = [...streamIds];
+    expect(ids).toHaveLength(6);
+    for (const candidate of [slowerB, both]) {
+      const policy = { kind: 'candidate', policy: candidate } as const;
+      const report = await runWhatif(upcast, { policy });
+      if (candidate === both) {
+        expect(report.changed.map((c) => c.caseId)).toEqual(['critical', 'late']);
+        expect(report.refused.commands.map((c) => c.caseId)).toEqual(['raised', 'zraised']);
+      }
+      const whole = JSON.stringify(report);
+      // Every way of cutting the six streams into consecutive ranges (before any, after all).
+      for (let mask = 0; mask < 2 ** (ids.length + 1); mask++) {
+        const splits = ['case-', ...ids, 'case.'].filter((_, i) => (mask >> i) & 1);
+        const replayer: WhatifReplayer = (head, onProgress) =>
+          Promise.all(
+            rangesBetween(splits).map((range) =>
+              replayCaseStreams(upcast, { policy, head, range, onProgress }),
+            ),
+          );
+        expect(JSON.stringify(await runWhatif(upcast, { policy, replayer }))).toBe(whole);
+      }
+    }
   });
 
   it('events appended after the run began are not read', async () => {
