@@ -114,7 +114,9 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       projector = role;
       // The webhook deliverer goes with the projector: both turn the log into rows of its database.
       if (readModels !== undefined)
-        webhooks = await startWebhooksRole(config, services.value, readModels, log);
+        webhooks = await startWebhooksRole(config, services.value, readModels, log, (_, attempt) =>
+          metrics.mailAttempted(attempt),
+        );
       readiness.register('projector', () =>
         Promise.resolve(
           role.leaseReachable()

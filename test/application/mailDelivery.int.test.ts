@@ -1,0 +1,192 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MailFanOut } from '../../src/application/mailFanOut.js';
+import { OutboxFeeder } from '../../src/application/outboxFeeder.js';
+import { timerActor } from '../../src/domain/actor.js';
+import { parsed } from '../specs/caseCommands.js';
+import { directoryEvent } from '../../src/application/directoryEvent.js';
+import { MAIL_CHANNEL } from '../../src/application/mailFanOut.js';
+import { TOKENS_STREAM } from '../../src/application/tokenRegistry.js';
+import { openBody } from '../specs/httpSpec.js';
+import { mailWorld, type MailWorld } from '../specs/mailWorld.js';
+
+/**
+ * The e-mail channel end to end, on a virtual clock: the log → mail deliveries (the outbox's
+ * `mail` feed) → a real SMTP server in this process, read back with mailparser.
+ */
+describe('e-mail delivery', () => {
+  let w: MailWorld;
+  afterEach(() => w.close());
+
+  it('given a case opened, then the contact and the admins get one receipt each, with the due instant in the customer zone and the delivery id as Message-ID', async () => {
+    w = await mailWorld();
+    await w.person({
+      role: 'customer-admin',
+      tenant: 'contoso',
+      name: 'boss',
+      email: 'boss@contoso.example',
+      language: 'fr',
+    });
+    await w.person({
+      role: 'customer-admin',
+      tenant: 'fabrikam',
+      name: 'bo2',
+      email: 'bo@fabrikam.example',
+    });
+    await w.person({ role: 'agent', name: 'li2', email: 'li@support.example' });
+    const id = await w.f.open();
+
+    await w.deliverAll();
+
+    expect(
+      w.smtp.received
+        .map((m) => m.to)
+        .flat()
+        .sort(),
+    ).toEqual(['ada@contoso.example', 'boss@contoso.example']);
+    const [receipt] = w.smtp.to('ada@contoso.example');
+    expect(receipt!.subject).toBe(`[Docket] We received your case: ${openBody.title}`);
+    expect(receipt!.from).toBe('"Docket Support" <support@docket.example>');
+    expect(receipt!.language).toBe('en');
+    // Opened Monday 10:00 in Beijing; severity B on the 24×7 technical line: due 24 h later,
+    // shown in the offering's zone (Shanghai), not in UTC.
+    const opened = (await w.f.allEvents()).find((e) => e.type === 'CaseOpened')!;
+    expect((opened.data as { responseDueAt: string }).responseDueAt).toBe(
+      '2026-11-24T02:00:00.000Z',
+    );
+    expect(receipt!.text).toContain(
+      'An engineer will respond by Tuesday, November 24, 2026 at 10:00 AM GMT+8 (Asia/Shanghai).',
+    );
+    expect(receipt!.text).toContain(`Case ${id}`);
+    expect(receipt!.messageId).toMatch(/^<msg_[A-Za-z0-9_-]{26}@docket\.example>$/);
+    const [french] = w.smtp.to('boss@contoso.example');
+    expect(french!.language).toBe('fr');
+    expect(french!.subject).toBe(`[Docket] Nous avons reçu votre demande : ${openBody.title}`);
+    expect(french!.html).toContain('mardi 24 novembre 2026 à 10:00 UTC+8 (Asia/Shanghai)');
+    const log = await w.outbox.list(MAIL_CHANNEL, { limit: 10 });
+    expect(log.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+    expect(log.map((d) => `<${d.id}@docket.example>`).sort()).toEqual(
+      w.smtp.received.map((m) => m.messageId).sort(),
+    );
+  });
+
+  it('given an A case, a response, an internal note and a breach, then agents hear of the A case and the breach, customers of the response, nobody of the note', async () => {
+    w = await mailWorld();
+    await w.person({ role: 'agent', name: 'li2', email: 'li@support.example' });
+    const a = await w.f.open({
+      ...openBody,
+      severity: 'A',
+      title: 'Everything is down',
+      businessImpact: 'No one can work.',
+      contact: { ...openBody.contact, phone: '+86 10 1234 5678' },
+    });
+    await w.act('li', a, 'addNote', { text: 'internal: customer seems confused' });
+    await w.act('li', a, 'respond', { message: 'We are looking at it.' });
+    const b = await w.f.open();
+    await w.deliverAll();
+    w.f.clock.advanceTo(Date.parse('2026-11-30T02:00:00Z'));
+    const breach = await w.f.services.commands.handle(
+      parsed({ type: 'checkResponseDeadline', caseId: b, actor: timerActor, input: {} }),
+    );
+    expect(breach.ok && breach.value.events.map((e) => e.type)).toEqual([
+      'ResponseDeadlineBreached',
+    ]);
+    await w.deliverAll();
+
+    const li = w.smtp.to('li@support.example').map((m) => m.subject);
+    expect(li).toEqual([
+      '[Docket] New severity A case for contoso: Everything is down',
+      `[Docket] Response deadline breached for contoso: ${openBody.title}`,
+    ]);
+    const ada = w.smtp.to('ada@contoso.example');
+    expect(ada.map((m) => m.subject)).toEqual([
+      '[Docket] We received your case: Everything is down',
+      '[Docket] Response to your case: Everything is down',
+      `[Docket] We received your case: ${openBody.title}`,
+    ]);
+    expect(ada[1]!.text).toContain('We are looking at it.');
+    for (const m of w.smtp.received) expect(m.text).not.toContain('internal');
+  });
+
+  it('given the SMTP server refuses for a while, then each mail is retried and arrives once', async () => {
+    w = await mailWorld();
+    w.smtp.down = true;
+    await w.f.open();
+    await w.f.open();
+    await w.fed();
+    expect(await w.dispatcher.runDue()).toBe(2);
+    expect(w.smtp.refused).toBe(2);
+    const [pending] = await w.outbox.list(MAIL_CHANNEL, { limit: 1 });
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 421 });
+    w.f.clock.advanceTo(w.f.clock.now() + 749);
+    expect(await w.dispatcher.runDue()).toBe(0); // 1 s jittered to 3/4: not due yet
+    w.f.clock.advanceTo(w.f.clock.now() + 1);
+    expect(await w.dispatcher.runDue()).toBe(2);
+    expect(w.smtp.refused).toBe(4);
+    w.smtp.down = false;
+
+    await w.deliverAll();
+
+    expect(w.smtp.received).toHaveLength(2);
+    const ids = w.smtp.received.map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('given the relay never accepts, then the delivery is dead after the last try', async () => {
+    w = await mailWorld();
+    w.smtp.down = true;
+    await w.f.open();
+    await w.deliverAll();
+    expect(w.smtp.refused).toBe(4); // testRetryPolicy: 4 attempts
+    const [dead] = await w.outbox.list(MAIL_CHANNEL, { limit: 1 });
+    expect(dead).toMatchObject({ status: 'dead', attempts: 4, nextAttemptAt: null });
+  });
+
+  it('given the feed replays the log (a restart before its checkpoint moved), then nothing is sent twice', async () => {
+    w = await mailWorld();
+    await w.f.open();
+    await w.deliverAll();
+    expect(w.smtp.received).toHaveLength(1);
+    await w.feeder.close();
+    await sql`update webhook_outbox set position = -1 where name = 'mail'`.execute(w.f.readModels!);
+    const again = new OutboxFeeder({
+      store: w.f.services.store,
+      outbox: w.outbox,
+      fanOut: new MailFanOut(w.f.services.store, w.f.services.policies),
+      clock: w.f.clock,
+      batchMs: 1,
+    });
+    await again.start();
+    await w.f.open();
+    let head = 0n;
+    for await (const e of w.f.store.readAll({ direction: 'backwards', maxCount: 1 }))
+      head = e.position;
+    await again.caughtUp(head);
+    await again.close();
+    await w.dispatcher.runDue();
+    expect(w.smtp.received).toHaveLength(2);
+    expect(new Set(w.smtp.received.map((m) => m.messageId)).size).toBe(2);
+  });
+
+  it('given a person registered before e-mail addresses existed (TokenIssued v1), then it still reads, and gets nothing', async () => {
+    w = await mailWorld();
+    await w.f.store.append(
+      TOKENS_STREAM,
+      [
+        directoryEvent({ role: 'admin', id: 'root' }, w.f.clock.now(), 'TokenIssued', {
+          tokenId: 'old-token',
+          role: 'customer-admin',
+          tenant: 'contoso',
+          name: 'old',
+          issuedAt: '2026-01-01T00:00:00.000Z',
+          hash: 'x'.repeat(64),
+        }),
+      ],
+      { expectedRevision: 'any' },
+    );
+    await w.f.open();
+    await w.deliverAll();
+    expect(w.smtp.received.map((m) => m.to).flat()).toEqual(['ada@contoso.example']);
+    expect((await w.f.services.tokens.list()).some((t) => t.tokenId === 'old-token')).toBe(true);
+  });
+});
