@@ -82,6 +82,12 @@ export interface WebhookOutboxStoreOptions {
    * @defaultValue 'webhooks'
    */
   readonly feed?: string;
+  /**
+   * Where the feed starts when it has no checkpoint yet. @defaultValue -1 (the beginning of the
+   * log: webhooks go only to endpoints registered before an event anyway). E-mail starts at the
+   * head of the log, so that turning it on does not mail about every past event.
+   */
+  readonly startAt?: () => Promise<number>;
 }
 
 /**
@@ -116,6 +122,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
   }
 
   async prepare(): Promise<void> {
+    const start = (await this.options.startAt?.()) ?? -1;
     await this.#db.transaction().execute(async (db) => {
       if (this.options.lock === true)
         await sql`select pg_advisory_xact_lock(hashtext('docket-webhooks'))`.execute(db);
@@ -167,7 +174,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
         .execute();
       await db
         .insertInto('webhook_outbox')
-        .values({ name: this.#feed, position: -1, updated_at: 0 })
+        .values({ name: this.#feed, position: start, updated_at: 0 })
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
     });

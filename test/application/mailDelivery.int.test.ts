@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebhookOutboxStore } from '../../src/adapters/webhookOutboxStore.js';
 import { MailFanOut } from '../../src/application/mailFanOut.js';
 import { OutboxFeeder } from '../../src/application/outboxFeeder.js';
 import { timerActor } from '../../src/domain/actor.js';
@@ -188,5 +189,101 @@ describe('e-mail delivery', () => {
     await w.deliverAll();
     expect(w.smtp.received.map((m) => m.to).flat()).toEqual(['ada@contoso.example']);
     expect((await w.f.services.tokens.list()).some((t) => t.tokenId === 'old-token')).toBe(true);
+  });
+
+  it('the delivery log: admins read who was sent what and redeliver; nobody else may', async () => {
+    w = await mailWorld();
+    w.smtp.down = true;
+    await w.f.open();
+    await w.deliverAll();
+    const log = await w.f.request('root', { method: 'GET', url: '/mail/deliveries?status=dead' });
+    expect(log.statusCode).toBe(200);
+    const [dead] = log.json<{ deliveries: Array<Record<string, unknown>> }>().deliveries;
+    expect(dead).toMatchObject({
+      to: 'ada@contoso.example',
+      language: 'en',
+      subject: `[Docket] We received your case: ${openBody.title}`,
+      eventType: 'CaseOpened',
+      status: 'dead',
+      attempts: 4,
+      lastStatus: 421,
+    });
+    for (const who of ['ada', 'li', 'audrey'] as const)
+      expect((await w.f.request(who, { method: 'GET', url: '/mail/deliveries' })).statusCode).toBe(
+        403,
+      );
+    w.smtp.down = false;
+    const again = await w.f.request('root', {
+      method: 'POST',
+      url: `/mail/deliveries/${String(dead!.id)}/redeliver`,
+    });
+    expect(again.statusCode).toBe(202);
+    await w.deliverAll();
+    expect(w.smtp.received.map((m) => m.messageId)).toEqual([
+      `<${String(dead!.id)}@docket.example>`,
+    ]);
+    const missing = await w.f.request('root', {
+      method: 'POST',
+      url: '/mail/deliveries/msg_AAAAAAAAAAAAAAAAAAAAAAAAAA/redeliver',
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('given e-mail is turned on when cases exist, then it starts at the head of the log: nothing past is mailed', async () => {
+    w = await mailWorld();
+    await w.feeder.close();
+    await w.f.open(); // before e-mail was configured for this database
+    const late = new WebhookOutboxStore(w.f.readModels!, {
+      feed: 'mail-late',
+      startAt: async () => {
+        for await (const e of w.f.store.readAll({ direction: 'backwards', maxCount: 1 }))
+          return Number(e.position);
+        return -1;
+      },
+    });
+    const feeder = new OutboxFeeder({
+      store: w.f.services.store,
+      outbox: late,
+      fanOut: new MailFanOut(w.f.services.store, w.f.services.policies),
+      clock: w.f.clock,
+      batchMs: 1,
+    });
+    await feeder.start();
+    const id = await w.f.open();
+    let head = 0n;
+    for await (const e of w.f.store.readAll({ direction: 'backwards', maxCount: 1 }))
+      head = e.position;
+    await feeder.caughtUp(head);
+    await feeder.close();
+    await w.dispatcher.runDue();
+    expect(w.smtp.received).toHaveLength(1);
+    expect(w.smtp.received[0]!.text).toContain(id);
+  });
+
+  it('an address and a language are checked where people and tenants are registered; a tenant language reaches its contacts', async () => {
+    w = await mailWorld();
+    const bad = await w.f.request('root', {
+      method: 'POST',
+      url: '/tokens',
+      payload: { role: 'agent', name: 'x', email: 'not-an-address', language: 'de' },
+    });
+    expect(bad.statusCode).toBe(400);
+    const paths = bad.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path);
+    expect(paths.sort()).toEqual(['body.email', 'body.language']);
+    const wrong = await w.f.request('root', {
+      method: 'PATCH',
+      url: '/tenants/contoso',
+      payload: { language: 'de' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    const french = await w.f.request('root', {
+      method: 'PATCH',
+      url: '/tenants/contoso',
+      payload: { language: 'fr' },
+    });
+    expect(french.json()).toMatchObject({ id: 'contoso', language: 'fr' });
+    await w.f.open();
+    await w.deliverAll();
+    expect(w.smtp.to('ada@contoso.example').map((m) => m.language)).toEqual(['fr']);
   });
 });

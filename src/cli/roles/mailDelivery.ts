@@ -30,6 +30,11 @@ export const startMailDelivery = async (
   const outbox = new WebhookOutboxStore(readModels.db, {
     lock: readModels.lockCheckpoints,
     feed: 'mail',
+    startAt: async () => {
+      for await (const last of services.store.readAll({ direction: 'backwards', maxCount: 1 }))
+        return Number(last.position);
+      return -1;
+    },
   });
   const sender = new SmtpMailSender({ url: options.smtpUrl, from: options.from });
   const dispatcher = new WebhookDispatcher(
