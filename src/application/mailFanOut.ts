@@ -80,10 +80,9 @@ export class MailFanOut implements OutboxFanOut {
     const kept = this.#cases.get(caseId);
     if (kept !== undefined) return kept;
     let facts: CaseMailFacts | undefined;
-    for await (const earlier of this.store.readStream(event.streamId)) {
-      if (earlier.revision >= event.revision) break;
+    if (event.revision === 0) return facts;
+    for await (const earlier of this.store.readStream(event.streamId, { maxCount: event.revision }))
       facts = this.#evolve(facts, caseId, earlier);
-    }
     return facts;
   }
 

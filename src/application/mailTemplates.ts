@@ -26,6 +26,30 @@ export interface MailContent {
 
 type Compose = (f: MailFacts, at: (ms: number | undefined) => string) => MailContent;
 
+/** Resolution reasons in words; an unknown one is shown as recorded. */
+const reasons: Record<MailLanguage, Readonly<Record<string, string>>> = {
+  en: {
+    fixed: 'fixed',
+    'advice-given': 'advice given',
+    'out-of-scope-third-party': 'out of scope: a third party’s product',
+    'out-of-scope-customer-network': 'out of scope: your network',
+    duplicate: 'a duplicate of another case',
+    'customer-nonresponse': 'no reply from you',
+    withdrawn: 'withdrawn',
+  },
+  fr: {
+    fixed: 'corrigé',
+    'advice-given': 'conseil donné',
+    'out-of-scope-third-party': 'hors périmètre : produit d’un tiers',
+    'out-of-scope-customer-network': 'hors périmètre : votre réseau',
+    duplicate: 'doublon d’une autre demande',
+    'customer-nonresponse': 'sans réponse de votre part',
+    withdrawn: 'retirée',
+  },
+};
+const reasonIn = (language: MailLanguage, reason: string | undefined): string =>
+  reason === undefined ? '' : (reasons[language][reason] ?? reason);
+
 /** Who a template is for: the customer's people, or the support agents. */
 export type MailReader = 'customer' | 'agent';
 
@@ -61,7 +85,7 @@ const en: Record<string, Compose> = {
   'customer:CaseResolved': (f, at) => ({
     subject: `[Docket] Your case is resolved: ${f.title}`,
     paragraphs: [
-      `Your case "${f.title}" is resolved (${f.reason ?? ''}).`,
+      `Your case "${f.title}" is resolved (${reasonIn('en', f.reason)}).`,
       f.message ?? '',
       `It will be closed on ${at(f.dueAt)} unless you reopen it before.`,
     ],
@@ -118,7 +142,7 @@ const fr: Record<string, Compose> = {
   'customer:CaseResolved': (f, at) => ({
     subject: `[Docket] Votre demande est résolue : ${f.title}`,
     paragraphs: [
-      `Votre demande « ${f.title} » est résolue (${f.reason ?? ''}).`,
+      `Votre demande « ${f.title} » est résolue (${reasonIn('fr', f.reason)}).`,
       f.message ?? '',
       `Elle sera fermée le ${at(f.dueAt)}, sauf si vous la rouvrez d'ici là.`,
     ],

@@ -286,4 +286,33 @@ describe('e-mail delivery', () => {
     await w.deliverAll();
     expect(w.smtp.to('ada@contoso.example').map((m) => m.language)).toEqual(['fr']);
   });
+
+  it('given the feed restarts after a case was opened, then a later event of that case is mailed with the facts read back from its stream', async () => {
+    w = await mailWorld();
+    const id = await w.f.open({ ...openBody, title: 'Opened before the restart' });
+    await w.deliverAll();
+    await w.feeder.close();
+    const restarted = new OutboxFeeder({
+      store: w.f.services.store,
+      outbox: w.outbox,
+      fanOut: new MailFanOut(w.f.services.store, w.f.services.policies),
+      clock: w.f.clock,
+      batchMs: 1,
+    });
+    await restarted.start();
+    await w.act('li', id, 'changeSeverity', { severity: 'C', reason: 'not urgent after all' });
+    await w.act('li', id, 'requestInfo', { message: 'Which mailbox?' });
+    let head = 0n;
+    for await (const e of w.f.store.readAll({ direction: 'backwards', maxCount: 1 }))
+      head = e.position;
+    await restarted.caughtUp(head);
+    await restarted.close();
+    await w.dispatcher.runDue();
+    const [, asked] = w.smtp.to('ada@contoso.example');
+    expect(asked!.subject).toBe(
+      '[Docket] Information needed for your case: Opened before the restart',
+    );
+    expect(asked!.text).toContain('Which mailbox?');
+    expect(asked!.text).toContain(`Case ${id}`);
+  });
 });

@@ -173,6 +173,15 @@ describe('e-mail: event → messages', () => {
         },
         'Fixed the DNS record.',
       ],
+      [
+        'CaseResolved',
+        {
+          reason: 'customer-nonresponse',
+          summary: 'Resolved automatically.',
+          autoCloseAt: '2026-11-30T02:00:00.000Z',
+        },
+        'is resolved (no reply from you).',
+      ],
       ['CaseClosed', {}, 'is now closed'],
     ];
     for (const [type, data, says] of cases) {

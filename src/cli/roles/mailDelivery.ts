@@ -2,6 +2,7 @@ import type { OpenedReadModels } from '../../adapters/openReadModels.js';
 import { SmtpMailSender } from '../../adapters/smtpMailSender.js';
 import { WebhookOutboxStore } from '../../adapters/webhookOutboxStore.js';
 import type { DocketServices } from '../../application/docketServices.js';
+import { logHead } from '../../application/logHead.js';
 import { mailDispatcherOptions } from '../../application/mailChannel.js';
 import { MailFanOut } from '../../application/mailFanOut.js';
 import { OutboxFeeder } from '../../application/outboxFeeder.js';
@@ -30,11 +31,7 @@ export const startMailDelivery = async (
   const outbox = new WebhookOutboxStore(readModels.db, {
     lock: readModels.lockCheckpoints,
     feed: 'mail',
-    startAt: async () => {
-      for await (const last of services.store.readAll({ direction: 'backwards', maxCount: 1 }))
-        return Number(last.position);
-      return -1;
-    },
+    startAt: async () => Number((await logHead(services.store)) ?? -1),
   });
   const sender = new SmtpMailSender({ url: options.smtpUrl, from: options.from });
   const dispatcher = new WebhookDispatcher(
