@@ -39,7 +39,15 @@ export const startMailDelivery = async (
       outbox,
       sender,
       clock: services.clock,
-      ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
+      onAttempt: (delivery, attempt) => {
+        options.onAttempt?.(delivery, attempt);
+        if (attempt.outcome.kind === 'dead')
+          log.warn(
+            `mail: delivery ${delivery.id} (${delivery.eventType} of case ${delivery.caseId}) ` +
+              `is dead after its last try: ${attempt.error ?? 'refused'}; ` +
+              'POST /mail/deliveries/:id/redeliver sends it again',
+          );
+      },
       onError: (error) => log.error(error, 'mail dispatcher'),
     }),
   );
