@@ -6,6 +6,7 @@ import type {
 } from '../application/commandObserver.js';
 import type { ProjectionLag } from '../application/projectionLag.js';
 import type { TimerFiringObserver } from '../application/timerDispatcher.js';
+import type { WebhookAttempt } from '../application/webhookOutbox.js';
 import type { CaseTimer } from '../domain/case/caseTimers.js';
 import type { Clock } from '../domain/clock.js';
 import { DAY_MS } from '../domain/instant.js';
@@ -46,6 +47,7 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
   readonly #durations: Histogram<'command' | 'outcome'>;
   readonly #breaches: Counter<'offering' | 'line' | 'severity'>;
   readonly #lateness: Histogram<'kind'>;
+  readonly #mail: Counter<'outcome'>;
   /** One label object per command and outcome, made once. */
   readonly #labels = new Map<string, Map<CommandOutcome, CommandLabels>>();
 
@@ -79,6 +81,20 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
       labelNames: ['kind'],
       buckets: latenessBuckets,
       registers,
+    });
+    this.#mail = new Counter({
+      name: 'docket_mail_attempts_total',
+      help: 'E-mail notifications tried by this process, by outcome: sent, failed (retried later), dead (the last try failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+  }
+
+  /** `docket_mail_attempts_total{outcome}`: sent, failed (to be retried), dead (given up). */
+  mailAttempted(attempt: WebhookAttempt): void {
+    const { kind } = attempt.outcome;
+    this.#mail.inc({
+      outcome: kind === 'delivered' ? 'sent' : kind === 'retry' ? 'failed' : 'dead',
     });
   }
 

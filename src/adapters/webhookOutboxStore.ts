@@ -51,7 +51,6 @@ type WebhookTables = {
   webhook_endpoint_health: WebhookEndpointHealthTable;
 };
 
-const FEED = 'webhooks';
 /** Rows per insert: 16 columns each, well under SQLite's limit on bound parameters. */
 const CHUNK = 500;
 
@@ -77,6 +76,18 @@ const toDelivery = (r: WebhookDeliveriesTable): WebhookDelivery => ({
 export interface WebhookOutboxStoreOptions {
   /** PostgreSQL: tables are created under an advisory lock (several processes start at once). */
   readonly lock?: boolean;
+  /**
+   * The feed whose checkpoint this store moves: each feed (webhooks, e-mail) follows the log
+   * on its own; their deliveries share the table, told apart by endpoint id.
+   * @defaultValue 'webhooks'
+   */
+  readonly feed?: string;
+  /**
+   * Where the feed starts when it has no checkpoint yet. @defaultValue -1 (the beginning of the
+   * log: webhooks go only to endpoints registered before an event anyway). E-mail starts at the
+   * head of the log, so that turning it on does not mail about every past event.
+   */
+  readonly startAt?: () => Promise<number>;
 }
 
 /**
@@ -87,6 +98,7 @@ export interface WebhookOutboxStoreOptions {
  */
 export class WebhookOutboxStore implements WebhookOutbox {
   readonly #db: Kysely<ReadModelDatabase & WebhookTables>;
+  readonly #feed: string;
   #prepared: Promise<void> | undefined;
   /** The attempts waiting for the next group commit. */
   #records:
@@ -98,6 +110,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
     private readonly options: WebhookOutboxStoreOptions = {},
   ) {
     this.#db = db.withTables<WebhookTables>();
+    this.#feed = options.feed ?? 'webhooks';
   }
 
   /** Prepares once (again after a failure): for readers that may come before the deliverer. */
@@ -109,6 +122,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
   }
 
   async prepare(): Promise<void> {
+    const start = (await this.options.startAt?.()) ?? -1;
     await this.#db.transaction().execute(async (db) => {
       if (this.options.lock === true)
         await sql`select pg_advisory_xact_lock(hashtext('docket-webhooks'))`.execute(db);
@@ -160,7 +174,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
         .execute();
       await db
         .insertInto('webhook_outbox')
-        .values({ name: FEED, position: -1, updated_at: 0 })
+        .values({ name: this.#feed, position: start, updated_at: 0 })
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
     });
@@ -170,7 +184,7 @@ export class WebhookOutboxStore implements WebhookOutbox {
     const row = await this.#db
       .selectFrom('webhook_outbox')
       .select('position')
-      .where('name', '=', FEED)
+      .where('name', '=', this.#feed)
       .executeTakeFirst();
     return row === undefined ? -1 : Number(row.position);
   }
@@ -185,10 +199,10 @@ export class WebhookOutboxStore implements WebhookOutbox {
       const moved = await db
         .updateTable('webhook_outbox')
         .set({ position: to, updated_at: now })
-        .where('name', '=', FEED)
+        .where('name', '=', this.#feed)
         .where('position', '=', from)
         .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw checkpointMoved('the webhook outbox');
+      if (Number(moved.numUpdatedRows) !== 1) throw checkpointMoved(`the ${this.#feed} outbox`);
       for (let i = 0; i < deliveries.length; i += CHUNK) {
         await db
           .insertInto('webhook_deliveries')

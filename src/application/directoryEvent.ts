@@ -9,16 +9,19 @@ export const directoryEvent = (
   now: number,
   type: string,
   data: unknown,
-  commandId: string = randomUUID(),
-): NewEvent => ({
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: {
-    commandId,
-    causationId: commandId,
-    correlationId: commandId,
-    actor,
-    occurredAt: formatInstant(now),
-  },
-});
+  options: { readonly schemaVersion?: number; readonly commandId?: string } = {},
+): NewEvent => {
+  const commandId = options.commandId ?? randomUUID();
+  return {
+    type,
+    schemaVersion: options.schemaVersion ?? 1,
+    data,
+    metadata: {
+      commandId,
+      causationId: commandId,
+      correlationId: commandId,
+      actor,
+      occurredAt: formatInstant(now),
+    },
+  };
+};

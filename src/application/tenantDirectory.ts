@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { forbidden, invalidTransition, notFound, validationError } from '../domain/docketError.js';
 import type { Policy } from '../domain/policy/policy.js';
+import { mailLanguageSchema } from '../domain/mailLanguage.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { tenantOfferingError, tenantSchema, type Tenant } from '../domain/policy/tenant.js';
 import { toFieldIssues } from '../domain/zodIssues.js';
@@ -16,11 +17,19 @@ export const tenantPatchSchema = z
   .strictObject({
     advancedAgreement: z.boolean().optional(),
     region: z.string().min(1).optional(),
+    language: mailLanguageSchema.optional(),
   })
-  .refine((p) => p.advancedAgreement !== undefined || p.region !== undefined, 'nothing to change');
+  .refine(
+    (p) => p.advancedAgreement !== undefined || p.region !== undefined || p.language !== undefined,
+    'nothing to change',
+  );
 export type TenantPatch = z.infer<typeof tenantPatchSchema>;
 
-/** `TenantRegistered { tenant }`, `TenantUpdated { id, advancedAgreement?, region? }`. */
+/**
+ * `TenantRegistered { tenant }`, `TenantUpdated { id, advancedAgreement?, region?, language? }`.
+ * Version 2 of both may carry the tenant's e-mail `language`; version 1 (written before it
+ * existed) reads as a tenant without one.
+ */
 const tenantsFold: DirectoryFold<Map<string, Tenant>> = {
   initialState: () => new Map(),
   evolve: (tenants, { type, data }) => {
@@ -72,7 +81,15 @@ export class TenantDirectory {
       tenants.has(tenant.id)
         ? { events: [], result: err(invalidTransition(`tenant ${tenant.id} already exists`)) }
         : {
-            events: [directoryEvent(actor, this.clock.now(), 'TenantRegistered', { tenant })],
+            events: [
+              directoryEvent(
+                actor,
+                this.clock.now(),
+                'TenantRegistered',
+                { tenant },
+                { schemaVersion: 2 },
+              ),
+            ],
             result: ok(tenant),
           },
     );
@@ -91,7 +108,15 @@ export class TenantDirectory {
       const invalid = tenantOfferingError(next, this.policy(), parsed.data.region !== undefined);
       if (invalid !== undefined) return { events: [], result: err(invalid) };
       return {
-        events: [directoryEvent(actor, this.clock.now(), 'TenantUpdated', { id, ...parsed.data })],
+        events: [
+          directoryEvent(
+            actor,
+            this.clock.now(),
+            'TenantUpdated',
+            { id, ...parsed.data },
+            { schemaVersion: 2 },
+          ),
+        ],
         result: ok(next),
       };
     });

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { notFound, validationError } from '../domain/docketError.js';
 import { formatInstant } from '../domain/instant.js';
+import { mailLanguageSchema, type MailLanguage } from '../domain/mailLanguage.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { toFieldIssues } from '../domain/zodIssues.js';
 import { directoryEvent } from './directoryEvent.js';
@@ -34,6 +35,10 @@ export const tokenRequestSchema = z
       .trim()
       .regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$/, 'letters, digits, space . _ @ - (at most 100)')
       .optional(),
+    /** Where the person gets e-mail notifications (customer admins, agents). */
+    email: z.email().max(254).optional(),
+    /** The language of those e-mails; the tenant's, else English, when absent. */
+    language: mailLanguageSchema.optional(),
   })
   .superRefine((t, ctx) => {
     const customer = t.role === 'customer-admin' || t.role === 'customer-user';
@@ -58,6 +63,8 @@ export interface TokenInfo {
   readonly role: TokenRequest['role'];
   readonly tenant?: string | undefined;
   readonly name?: string | undefined;
+  readonly email?: string | undefined;
+  readonly language?: MailLanguage | undefined;
   readonly issuedAt: string;
   readonly revoked: boolean;
 }
@@ -66,6 +73,12 @@ interface TokenState {
   readonly byHash: Map<string, TokenInfo>;
   readonly byId: Map<string, { hash: string; info: TokenInfo }>;
 }
+
+/**
+ * `TokenIssued` version 2 may carry the person's `email` and `language` (e-mail
+ * notifications); version 1, written before, reads as a person without either.
+ */
+const TOKEN_ISSUED_VERSION = 2;
 
 const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -202,6 +215,8 @@ export class TokenRegistry {
       role: request.role,
       ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
       ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.email !== undefined ? { email: request.email } : {}),
+      ...(request.language !== undefined ? { language: request.language } : {}),
       issuedAt: formatInstant(now),
       revoked: false,
     };
@@ -210,11 +225,13 @@ export class TokenRegistry {
         ? { events: [], result: undefined }
         : {
             events: [
-              directoryEvent(by, now, 'TokenIssued', {
-                ...info,
-                revoked: undefined,
-                hash: hashToken(token),
-              }),
+              directoryEvent(
+                by,
+                now,
+                'TokenIssued',
+                { ...info, revoked: undefined, hash: hashToken(token) },
+                { schemaVersion: TOKEN_ISSUED_VERSION },
+              ),
             ],
             result: { token, info },
           },

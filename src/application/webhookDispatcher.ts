@@ -7,7 +7,7 @@ import {
   retryDelay,
   type WebhookRetryPolicy,
 } from './webhookRetries.js';
-import type { WebhookResponse, WebhookSender } from './webhookSender.js';
+import type { WebhookRequest, WebhookResponse, WebhookSender } from './webhookSender.js';
 import { signWebhook } from './webhookSignature.js';
 
 /** The engine's own actor, recorded when it disables an endpoint that keeps failing. */
@@ -35,12 +35,38 @@ export interface WebhookDispatcherOptions {
   readonly disableAfterMs?: number;
   /** How often an idle dispatcher looks for due deliveries (others may redeliver). @defaultValue 1000 */
   readonly pollMs?: number;
+  /**
+   * What is sent for a delivery. @defaultValue the webhook request: a POST of the payload to
+   * the endpoint's URL, signed (Standard Webhooks). The e-mail channel sends the payload as is.
+   */
+  readonly request?: (
+    endpoint: WebhookEndpoint,
+    delivery: WebhookDelivery,
+    timestampSeconds: number,
+  ) => WebhookRequest;
   /** Told of each attempt (logs, metrics). */
   readonly onAttempt?: (delivery: WebhookDelivery, attempt: WebhookAttempt) => void;
   /** Told when an endpoint is disabled for failing. */
   readonly onDisabled?: (endpoint: WebhookEndpoint, why: string) => void;
   readonly onError?: (error: unknown) => void;
 }
+
+/** A delivery as a signed webhook POST to its endpoint. */
+const webhookRequest = (
+  endpoint: WebhookEndpoint,
+  delivery: WebhookDelivery,
+  timestamp: number,
+): WebhookRequest => ({
+  url: endpoint.url,
+  body: delivery.payload,
+  headers: {
+    'content-type': 'application/json',
+    'user-agent': 'Docket-Webhooks/1',
+    'webhook-id': delivery.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(endpoint.secret, delivery.id, timestamp, delivery.payload),
+  },
+});
 
 const isSuccess = (response: WebhookResponse): boolean =>
   'status' in response && response.status >= 200 && response.status < 300;
@@ -210,17 +236,9 @@ export class WebhookDispatcher {
   async #attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery): Promise<void> {
     const { clock } = this.#o;
     const timestamp = Math.floor(clock.now() / 1000);
-    const response = await this.#o.sender.send({
-      url: endpoint.url,
-      body: delivery.payload,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Docket-Webhooks/1',
-        'webhook-id': delivery.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(endpoint.secret, delivery.id, timestamp, delivery.payload),
-      },
-    });
+    const response = await this.#o.sender.send(
+      (this.#o.request ?? webhookRequest)(endpoint, delivery, timestamp),
+    );
     const at = clock.now();
     const ok = isSuccess(response);
     const delay = ok

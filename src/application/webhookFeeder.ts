@@ -1,121 +1,52 @@
-import type { Clock } from '../domain/clock.js';
 import { caseIdOf, isCaseStream } from '../domain/case/stream/caseStreamId.js';
-import { FaultCode, isFault } from '../domain/docketError.js';
-import type { EventStore, EventSubscription, RecordedEvent } from './eventStore.js';
+import type { RecordedEvent } from './eventStore.js';
+import { OutboxFeeder, type OutboxFanOut, type OutboxFeederOptions } from './outboxFeeder.js';
 import {
   WEBHOOKS_STREAM,
   webhookEndpointsFold,
   type WebhookEndpoints,
 } from './webhookEndpoints.js';
-import type { NewWebhookDelivery, WebhookOutbox } from './webhookOutbox.js';
+import type { NewWebhookDelivery } from './webhookOutbox.js';
 import { endpointWants, webhookDeliveryId, webhookPayload } from './webhookPayload.js';
 
-export interface WebhookFeederOptions {
-  readonly store: EventStore;
-  readonly outbox: WebhookOutbox;
+export interface WebhookFeederOptions extends Omit<OutboxFeederOptions, 'fanOut'> {
   /** The tenant of a case (CaseTenancy). */
   readonly tenantOf: (caseId: string) => Promise<string | undefined>;
-  readonly clock: Clock;
-  /** How long an event may wait for others to join its transaction. @defaultValue 20 */
-  readonly batchMs?: number;
-  /** Events per transaction, at most. @defaultValue 1000 */
-  readonly batchSize?: number;
-  /** Told after each transaction that added deliveries (the dispatcher wakes up). */
-  readonly onEnqueued?: () => void;
-  readonly onError?: (error: unknown) => void;
 }
 
 /**
- * The outbox's feed: a catch-up subscription to the log from the outbox's checkpoint, turning
- * each case event into one delivery per endpoint that wants it, and writing each batch of
- * deliveries with the checkpoint in one transaction. Which endpoints want an event is decided
- * by folding `directory-webhooks` in the same pass, so it depends only on the log: a crash
- * between two batches makes the same deliveries again, with the same ids, and they are kept
- * once. An endpoint receives events recorded after its registration, while it is enabled.
+ * The webhook outbox's feed: each case event becomes one delivery per endpoint that wants it.
+ * Which endpoints want an event is decided by folding `directory-webhooks` in the same pass, so
+ * it depends only on the log. An endpoint receives events recorded after its registration,
+ * while it is enabled.
  */
-export class WebhookFeeder {
-  readonly #o: WebhookFeederOptions;
-  #subscription: EventSubscription | undefined;
-  #running: Promise<void> | undefined;
-  #closed = false;
-  /** The position the outbox's checkpoint stands at, as far as this feeder knows. */
-  #written = -1;
-  #waiters: Array<{ position: number; resolve: () => void }> = [];
-
+export class WebhookFeeder extends OutboxFeeder {
   constructor(options: WebhookFeederOptions) {
-    this.#o = options;
+    super({ ...options, fanOut: new WebhookFanOut(options) });
   }
+}
 
-  async start(): Promise<void> {
-    await this.#o.outbox.prepare();
-    this.#running = this.#run();
-  }
+class WebhookFanOut implements OutboxFanOut {
+  #endpoints: WebhookEndpoints = webhookEndpointsFold.initialState();
 
-  /** Resolves once the log up to `position` has been turned into deliveries. */
-  async caughtUp(position: bigint | number): Promise<void> {
-    const target = Number(position);
-    if (this.#written >= target) return;
-    await new Promise<void>((resolve) => this.#waiters.push({ position: target, resolve }));
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#subscription?.close();
-    await this.#running;
-  }
-
-  async #run(): Promise<void> {
-    while (!this.#closed) {
-      try {
-        await this.#follow();
-      } catch (error) {
-        if (this.#closed) break;
-        if (!isFault(error, FaultCode.checkpointMoved)) {
-          this.#o.onError?.(error);
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-      }
-    }
-  }
-
-  /** One run: from the stored checkpoint until the subscription ends or a write fails. */
-  async #follow(): Promise<void> {
-    const from = await this.#o.outbox.checkpoint();
-    this.#advanced(from);
-    const endpoints = await this.#endpointsAt(from);
-    const subscription = this.#o.store.subscribe(from < 0 ? {} : { after: BigInt(from) });
-    this.#subscription = subscription;
-    if (this.#closed) return subscription.close();
-    const batch = new FeedBatch(this.#o, from, (to) => this.#advanced(to));
-    const failed = batch.failed.then(async (error) => {
-      await subscription.close();
-      throw error;
-    });
-    const reading = (async () => {
-      for await (const event of subscription) {
-        if (event.streamId === WEBHOOKS_STREAM) webhookEndpointsFold.evolve(endpoints, event);
-        else if (isCaseStream(event.streamId)) batch.add(await this.#deliveries(event, endpoints));
-        await batch.moved(Number(event.position));
-      }
-      await batch.flush();
-    })();
-    await Promise.race([reading, failed]);
-  }
+  constructor(private readonly o: WebhookFeederOptions) {}
 
   /** The endpoints as the log stood at `position`. */
-  async #endpointsAt(position: number): Promise<WebhookEndpoints> {
+  async restore(position: number): Promise<void> {
     const endpoints = webhookEndpointsFold.initialState();
-    for await (const event of this.#o.store.readStream(WEBHOOKS_STREAM)) {
+    for await (const event of this.o.store.readStream(WEBHOOKS_STREAM)) {
       if (Number(event.position) <= position) webhookEndpointsFold.evolve(endpoints, event);
     }
-    return endpoints;
+    this.#endpoints = endpoints;
   }
 
-  async #deliveries(
-    event: RecordedEvent,
-    endpoints: WebhookEndpoints,
-  ): Promise<NewWebhookDelivery[]> {
-    const interested = [...endpoints.values()].filter(
+  async deliveries(event: RecordedEvent): Promise<NewWebhookDelivery[]> {
+    if (event.streamId === WEBHOOKS_STREAM) {
+      webhookEndpointsFold.evolve(this.#endpoints, event);
+      return [];
+    }
+    if (!isCaseStream(event.streamId)) return [];
+    const interested = [...this.#endpoints.values()].filter(
       (e) => e.disabled === undefined && (e.events as readonly string[]).includes(event.type),
     );
     if (interested.length === 0) return [];
@@ -123,7 +54,7 @@ export class WebhookFeeder {
     const tenant =
       event.type === 'CaseOpened'
         ? (event.data as { tenant: { id: string } }).tenant.id
-        : await this.#o.tenantOf(caseId);
+        : await this.o.tenantOf(caseId);
     if (tenant === undefined) return [];
     const payload = webhookPayload(event, caseId, tenant);
     return interested
@@ -137,69 +68,5 @@ export class WebhookFeeder {
         position: Number(event.position),
         payload,
       }));
-  }
-
-  #advanced(to: number): void {
-    this.#written = to;
-    this.#waiters = this.#waiters.filter((w) => (w.position <= to ? (w.resolve(), false) : true));
-  }
-}
-
-/**
- * The deliveries of the events read since the last write, written together with the
- * checkpoint `batchMs` after the first of them, or at once when `batchSize` events wait.
- * Writes go one after the other; the first failure settles `failed`.
- */
-class FeedBatch {
-  #deliveries: NewWebhookDelivery[] = [];
-  #events = 0;
-  /** The checkpoint the next write continues from, and the position it moves it to. */
-  #from: number;
-  #to: number;
-  #timer: NodeJS.Timeout | undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #fail!: (error: unknown) => void;
-  readonly failed = new Promise<unknown>((resolve) => (this.#fail = resolve));
-
-  constructor(
-    private readonly o: WebhookFeederOptions,
-    from: number,
-    private readonly advanced: (to: number) => void,
-  ) {
-    this.#from = from;
-    this.#to = from;
-  }
-
-  add(deliveries: readonly NewWebhookDelivery[]): void {
-    this.#deliveries.push(...deliveries);
-  }
-
-  /** The log has been read up to `position`. */
-  async moved(position: number): Promise<void> {
-    this.#to = position;
-    this.#events++;
-    if (this.#events >= (this.o.batchSize ?? 1_000)) await this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.o.batchMs ?? 20);
-  }
-
-  flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#to === this.#from) return this.#writing;
-    const [deliveries, from, to] = [this.#deliveries, this.#from, this.#to];
-    this.#deliveries = [];
-    this.#events = 0;
-    this.#from = to;
-    this.#writing = this.#writing.then(async () => {
-      try {
-        await this.o.outbox.enqueue(deliveries, from, to, this.o.clock.now());
-      } catch (error) {
-        this.#fail(error);
-        return;
-      }
-      this.advanced(to);
-      if (deliveries.length > 0) this.o.onEnqueued?.();
-    });
-    return this.#writing;
   }
 }

@@ -123,6 +123,8 @@ const buildProgram = (io: CliIo): Command => {
     )
     .option('--tenant <tenant>', 'the tenant of a customer-admin or customer-user token')
     .option('--name <name>', 'who holds it: the actor id recorded on their events')
+    .option('--email <address>', 'where they get e-mail notifications (admins, agents)')
+    .option('--language <language>', 'the language of those e-mails: en or fr')
     .option('--json', 'print the token and its details as JSON')
     .action((options: TokensCreateOptions) => tokensCreate(options, io));
   tokens

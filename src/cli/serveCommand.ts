@@ -20,6 +20,7 @@ import type { CliIo } from './cliIo.js';
 import { startProjectorRole, type ProjectorRole } from './roles/projectorRole.js';
 import type { RoleLog } from './roles/roleLog.js';
 import { startTimersRole, type TimersRole } from './roles/timersRole.js';
+import { mailApi } from './mailApi.js';
 import { startWebhooksRole, type WebhooksRole } from './roles/webhooksRole.js';
 import { webhookApi } from './webhookApi.js';
 import { waitForEventStore } from './waitForEventStore.js';
@@ -96,6 +97,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
           : {
               readModels: readModels.db,
               webhooks: webhookApi(config, services.value, readModels),
+              mail: mailApi(readModels),
             }),
         readiness,
         metrics: metrics.registry,
@@ -114,7 +116,9 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       projector = role;
       // The webhook deliverer goes with the projector: both turn the log into rows of its database.
       if (readModels !== undefined)
-        webhooks = await startWebhooksRole(config, services.value, readModels, log);
+        webhooks = await startWebhooksRole(config, services.value, readModels, log, (_, attempt) =>
+          metrics.mailAttempted(attempt),
+        );
       readiness.register('projector', () =>
         Promise.resolve(
           role.leaseReachable()

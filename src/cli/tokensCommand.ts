@@ -12,6 +12,8 @@ export interface TokensCreateOptions {
   readonly role: string;
   readonly tenant?: string;
   readonly name?: string;
+  readonly email?: string;
+  readonly language?: string;
   readonly json?: boolean;
 }
 
@@ -43,6 +45,8 @@ const publicInfo = (info: TokenInfo) => ({
   role: info.role,
   ...(info.tenant !== undefined ? { tenant: info.tenant } : {}),
   ...(info.name !== undefined ? { name: info.name } : {}),
+  ...(info.email !== undefined ? { email: info.email } : {}),
+  ...(info.language !== undefined ? { language: info.language } : {}),
   issuedAt: info.issuedAt,
   revoked: info.revoked,
 });
@@ -66,6 +70,8 @@ export const tokensCreate = (
       role: options.role,
       ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
       ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.email !== undefined ? { email: options.email } : {}),
+      ...(options.language !== undefined ? { language: options.language } : {}),
     });
     if (!issued.ok) throw issued.error;
     const { token, info } = issued.value;

@@ -63,10 +63,22 @@ export const serviceEnvSchema = z.object({
   OTEL_SERVICE_NAME: withDefault(z.string().min(1), 'docket'),
   DOCKET_ADMIN_TOKEN_FILE: optional(z.string().min(1)),
   DOCKET_WEBHOOKS_ALLOW_PRIVATE: withDefault(z.enum(['0', '1']), '0'),
+  DOCKET_SMTP_URL: optional(url(['smtp', 'smtps'], 'smtp://user:password@relay:587')),
+  DOCKET_MAIL_FROM: optional(
+    z
+      .string()
+      .max(300)
+      .regex(/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/, 'an address, or a name and <address>'),
+  ),
 });
 
 /** Variables holding a secret: each may be given as `<NAME>_FILE`, the path of a file holding it. */
-export const secretVariables = ['ESDB_URL', 'REDIS_URL', 'DATABASE_URL'] as const;
+export const secretVariables = [
+  'ESDB_URL',
+  'REDIS_URL',
+  'DATABASE_URL',
+  'DOCKET_SMTP_URL',
+] as const;
 
 interface ConfigIssue {
   readonly path: string;
@@ -135,12 +147,21 @@ export interface ServiceConfig {
   readonly adminTokenFile: string | undefined;
   /** Webhooks may go to private and loopback addresses (`DOCKET_WEBHOOKS_ALLOW_PRIVATE=1`). */
   readonly webhooksAllowPrivate: boolean;
+  /** E-mail notifications go through this SMTP relay; none are sent when unset. */
+  readonly smtpUrl: string | undefined;
+  /** The `From:` of e-mail notifications (required with `smtpUrl`). */
+  readonly mailFrom: string | undefined;
 }
 
 /** Reads the configuration from `env`; every bad variable is named with what is wrong. */
 export const loadServiceConfig = (given: NodeJS.ProcessEnv): Result<ServiceConfig> => {
   const { resolved: env, fromFile, issues: fileIssues } = readSecretFiles(given);
   const parsed = serviceEnvSchema.safeParse(env);
+  if (parsed.success && parsed.data.DOCKET_SMTP_URL !== undefined && !parsed.data.DOCKET_MAIL_FROM)
+    fileIssues.push({
+      path: 'DOCKET_MAIL_FROM',
+      message: 'set it with DOCKET_SMTP_URL: the From of e-mail notifications',
+    });
   if (!parsed.success || fileIssues.length > 0) {
     const issues = [
       ...fileIssues,
@@ -180,5 +201,7 @@ export const loadServiceConfig = (given: NodeJS.ProcessEnv): Result<ServiceConfi
     serviceName: e.OTEL_SERVICE_NAME,
     adminTokenFile: e.DOCKET_ADMIN_TOKEN_FILE,
     webhooksAllowPrivate: e.DOCKET_WEBHOOKS_ALLOW_PRIVATE === '1',
+    smtpUrl: e.DOCKET_SMTP_URL,
+    mailFrom: e.DOCKET_MAIL_FROM,
   });
 };

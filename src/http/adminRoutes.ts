@@ -13,12 +13,15 @@ const tenantView = z.object({
   offering: z.string(),
   advancedAgreement: z.boolean(),
   region: z.string().optional(),
+  language: z.string().optional(),
 });
 const tokenView = z.object({
   tokenId: z.string(),
   role: z.string(),
   tenant: z.string().optional(),
   name: z.string().optional(),
+  email: z.string().optional(),
+  language: z.string().optional(),
   issuedAt: z.string(),
   revoked: z.boolean(),
 });
@@ -88,7 +91,7 @@ export const adminRoutes =
       {
         config: { access: admins },
         schema: {
-          summary: "Change a tenant's agreement or region",
+          summary: "Change a tenant's agreement, region or e-mail language",
           tags: ['admin'],
           params: tenantId,
           body: tenantPatchSchema,

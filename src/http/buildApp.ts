@@ -30,6 +30,7 @@ import { projectionRoutes } from './projectionRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { echoRequestIds, requestId } from './requestIds.js';
 import { routeAccess } from './routeAccess.js';
+import { mailRoutes, type MailRoutesOptions } from './mailRoutes.js';
 import { webhookRoutes, type WebhookRoutesOptions } from './webhookRoutes.js';
 import { whatifRoutes } from './whatifRoutes.js';
 
@@ -49,6 +50,8 @@ export interface AppOptions {
   readonly tracing?: FastifyPluginCallback;
   /** Webhook endpoints and their delivery log (absent: `/webhooks` is not served). */
   readonly webhooks?: WebhookRoutesOptions;
+  /** The e-mail delivery log (absent: `/mail/deliveries` is not served). */
+  readonly mail?: MailRoutesOptions;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -173,5 +176,6 @@ export const buildApp = async (
   if (options.readModels !== undefined)
     await app.register(projectionRoutes(options.readModels, services.store));
   if (options.webhooks !== undefined) await app.register(webhookRoutes(options.webhooks));
+  if (options.mail !== undefined) await app.register(mailRoutes(options.mail));
   return app;
 };

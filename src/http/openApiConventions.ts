@@ -247,6 +247,8 @@ const tagDescriptions: Record<string, string> = {
     'Read models: queues, the SLA report and how far each read model has applied the log. Answers carry their position.',
   webhooks:
     'Webhook endpoints, signed per Standard Webhooks, and their delivery log (admins; customer admins for their tenant).',
+  notifications:
+    'The e-mail delivery log: who was sent what about which case, and redelivery (admins).',
 };
 
 /** Methods whose requests Fastify reads a body of: 400 (not JSON), 413 and 415 before the route. */

@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { WebhookEndpoint, WebhookRegistry } from '../application/webhookEndpoints.js';
 import { webhookRequestSchema } from '../application/webhookEndpoints.js';
-import type { WebhookDelivery, WebhookOutbox } from '../application/webhookOutbox.js';
+import type { WebhookOutbox } from '../application/webhookOutbox.js';
 import type { Clock } from '../domain/clock.js';
 import { notFound } from '../domain/docketError.js';
 import type { Result } from '../domain/result.js';
+import { deliveryView, deliveryViewSchema } from './deliveryView.js';
 
 /** What the webhook routes need: the endpoints (the log) and the outbox (the read-model DB). */
 export interface WebhookRoutesOptions {
@@ -14,8 +15,6 @@ export interface WebhookRoutesOptions {
   readonly outbox: WebhookOutbox;
   readonly clock: Clock;
 }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const endpointViewSchema = z
   .object({
@@ -34,40 +33,6 @@ const endpointView = ({ secret: _, disabled, events, ...endpoint }: WebhookEndpo
   events: [...events],
   status: disabled === undefined ? ('enabled' as const) : ('disabled' as const),
   ...(disabled === undefined ? {} : { disabled }),
-});
-
-const deliveryViewSchema = z
-  .object({
-    id: z.string().meta({ description: 'The `webhook-id` of every attempt' }),
-    eventId: z.string(),
-    eventType: z.string(),
-    caseId: z.string(),
-    position: z.number().int(),
-    status: z.enum(['pending', 'delivered', 'dead']),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
-    lastAttemptAt: z.string().nullable(),
-    lastStatus: z.number().int().nullable(),
-    lastError: z.string().nullable(),
-    deliveredAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'WebhookDelivery' });
-
-const deliveryView = (d: WebhookDelivery): z.infer<typeof deliveryViewSchema> => ({
-  id: d.id,
-  eventId: d.eventId,
-  eventType: d.eventType,
-  caseId: d.caseId,
-  position: d.position,
-  status: d.status,
-  attempts: d.attempts,
-  nextAttemptAt: iso(d.nextAttemptAt),
-  lastAttemptAt: iso(d.lastAttemptAt),
-  lastStatus: d.lastStatus,
-  lastError: d.lastError,
-  deliveredAt: iso(d.deliveredAt),
-  createdAt: iso(d.createdAt) ?? '',
 });
 
 const webhookParams = z.object({ id: z.uuid() });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PrometheusMetrics } from '../../src/adapters/prometheusMetrics.js';
 import type { CommandObservation } from '../../src/application/commandObserver.js';
+import type { WebhookAttempt } from '../../src/application/webhookOutbox.js';
 import type { CaseSnapshot } from '../../src/domain/case/rebuildCase.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
@@ -85,6 +86,25 @@ describe('Prometheus metrics', () => {
       'docket_sla_breaches_total{offering="21vianet",line="technical",severity="B"} 2',
     ]);
     expect(text).not.toMatch(/case-secret-1|contoso/);
+  });
+
+  it('counts e-mail attempts by outcome: sent, failed, dead', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const attempt = (outcome: WebhookAttempt['outcome']): WebhookAttempt => ({
+      at: 0,
+      status: outcome.kind === 'delivered' ? 250 : 421,
+      error: null,
+      outcome,
+    });
+    metrics.mailAttempted(attempt({ kind: 'retry', retryAt: 5_000 }));
+    metrics.mailAttempted(attempt({ kind: 'delivered' }));
+    metrics.mailAttempted(attempt({ kind: 'delivered' }));
+    metrics.mailAttempted(attempt({ kind: 'dead' }));
+    expect(samples(await metrics.metrics(), 'docket_mail_attempts_total').sort()).toEqual([
+      'docket_mail_attempts_total{outcome="dead"} 1',
+      'docket_mail_attempts_total{outcome="failed"} 1',
+      'docket_mail_attempts_total{outcome="sent"} 2',
+    ]);
   });
 
   it('observes timer lateness in seconds by kind', async () => {

@@ -98,6 +98,24 @@ const outboxContract = (name: string, open: () => Promise<ReadModelDb>, lock: bo
       expect(await outbox.failingSince('e1', 300, true)).toBeUndefined();
       expect(await outbox.failingSince('e1', 400, false)).toBe(400);
     });
+
+    it('keeps a checkpoint per feed: another feed (e-mail) starts where it is told, and moves alone', async () => {
+      const mail = new WebhookOutboxStore(db, {
+        lock,
+        feed: 'mail',
+        startAt: () => Promise.resolve(41),
+      });
+      await mail.prepare();
+      expect(await mail.checkpoint()).toBe(41);
+      await mail.enqueue([delivery(42, 'mail')], 41, 42, 2_000);
+      expect(await mail.checkpoint()).toBe(42);
+      expect(await outbox.checkpoint()).toBe(4);
+      // Started again, it carries on from its checkpoint, not from `startAt`.
+      await mail.prepare();
+      expect(await mail.checkpoint()).toBe(42);
+      expect((await outbox.due(2_000, ['mail'], 10, [])).map((d) => d.position)).toEqual([42]);
+      expect(await outbox.due(2_000, ['e2'], 10, [])).toHaveLength(1);
+    });
   });
 
 outboxContract('SQLite', () => Promise.resolve(openSqliteReadModels(':memory:')), false);

@@ -95,4 +95,29 @@ describe('docket tokens list and revoke', { timeout: 120_000 }, () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/missing required argument 'tokenId'/);
   });
+
+  it('create takes an e-mail address and a language for notifications, and checks them', () => {
+    const created = docket(
+      'create',
+      '--role',
+      'agent',
+      '--name',
+      'mei',
+      '--email',
+      'mei@support.example',
+      '--language',
+      'fr',
+      '--json',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      name: 'mei',
+      email: 'mei@support.example',
+      language: 'fr',
+    });
+    const bad = docket('create', '--role', 'agent', '--email', 'nope', '--language', 'de');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/email/);
+    expect(bad.stderr).toMatch(/language/);
+  });
 });

@@ -32,6 +32,24 @@ describe('service configuration: secrets from files', () => {
     });
   });
 
+  it('reads DOCKET_SMTP_URL from DOCKET_SMTP_URL_FILE; it needs DOCKET_MAIL_FROM; without it no e-mail is configured', () => {
+    const config = loadServiceConfig({
+      DOCKET_SMTP_URL_FILE: secret('smtp', 'smtps://docket:s3cret@relay.example:465\n'),
+      DOCKET_MAIL_FROM: 'Docket <support@example.com>',
+    });
+    expect(config.ok && config.value).toMatchObject({
+      smtpUrl: 'smtps://docket:s3cret@relay.example:465',
+      mailFrom: 'Docket <support@example.com>',
+    });
+    const noFrom = messageOf({ DOCKET_SMTP_URL_FILE: secret('smtp2', 'smtp://relay:25') });
+    expect(noFrom).toContain('DOCKET_MAIL_FROM: set it with DOCKET_SMTP_URL');
+    const bad = messageOf({ DOCKET_SMTP_URL_FILE: secret('smtp3', 'http://u:hunter2@relay') });
+    expect(bad).toContain('DOCKET_SMTP_URL: a URL like smtp://');
+    expect(bad).not.toContain('hunter2');
+    const none = loadServiceConfig({});
+    expect(none.ok && none.value).toMatchObject({ smtpUrl: undefined, mailFrom: undefined });
+  });
+
   it('refuses a variable given both ways', () => {
     expect(
       messageOf({ REDIS_URL: 'redis://a:6379', REDIS_URL_FILE: secret('r2', 'redis://b:6379') }),

@@ -81,6 +81,8 @@ const probes: Record<string, RouteProbe> = {
   'GET /webhooks/{id}/deliveries': { target: 'webhook' },
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { target: 'webhook' },
   'DELETE /webhooks/{id}': { target: 'webhook' },
+  'GET /mail/deliveries': { target: 'none' },
+  'POST /mail/deliveries/{deliveryId}/redeliver': { target: 'none' },
 };
 
 /** Where a route's second path parameter points (the first is the target). */
@@ -93,6 +95,7 @@ const fixedParams: Record<string, string> = {
   'GET /offerings/{id}/lines': '21vianet',
   'GET /queues/{name}': 'agent',
   'GET /policy/whatif/{job}': '00000000-0000-4000-8000-000000000000',
+  'POST /mail/deliveries/{deliveryId}/redeliver': 'msg_AAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
 
 const MISSING: Record<Exclude<Target, 'none'>, string> = {

@@ -126,6 +126,9 @@ export const httpFixture = async (
     ...(log === undefined ? {} : { logger: { level: 'info', stream: { write: log } } }),
     ...(readModels === undefined ? {} : { readModels }),
     ...(webhooks === undefined ? {} : { webhooks }),
+    ...(readModels === undefined
+      ? {}
+      : { mail: { outbox: new WebhookOutboxStore(readModels), clock } }),
     ...options.app,
   });
   const request = (who: Person | undefined, inject: InjectOptions) =>

@@ -5,11 +5,13 @@ import { PostgresLease } from '../../adapters/postgresLease.js';
 import { SqliteLease } from '../../adapters/sqliteLease.js';
 import { WebhookOutboxStore } from '../../adapters/webhookOutboxStore.js';
 import type { DocketServices } from '../../application/docketServices.js';
+import type { WebhookAttempt, WebhookDelivery } from '../../application/webhookOutbox.js';
 import { Leadership } from '../../application/leadership.js';
 import { WebhookDispatcher } from '../../application/webhookDispatcher.js';
 import { WebhookFeeder } from '../../application/webhookFeeder.js';
 import type { ServiceConfig } from '../../config/serviceConfig.js';
 import { webhookRegistry } from '../webhookApi.js';
+import { startMailDelivery } from './mailDelivery.js';
 import type { RoleLog } from './roleLog.js';
 
 export interface WebhooksRole {
@@ -25,13 +27,17 @@ export interface WebhooksRole {
  * read-model database (where the outbox lives), the others standing by, elected on a lease of
  * its own (a PostgreSQL advisory lock, or a row of `leases.db`), so that it may run in another
  * process than the active projector. The active one feeds the outbox from the log and sends
- * what is due; a standby that takes over carries on from the outbox's checkpoint and rows.
+ * what is due; a standby that takes over carries on from the outbox's checkpoint and rows. With
+ * `DOCKET_SMTP_URL` set, the same process sends the e-mail notifications too (their own feed of
+ * the same outbox).
  */
 export const startWebhooksRole = async (
   config: ServiceConfig,
   services: DocketServices,
   readModels: OpenedReadModels,
   log: RoleLog,
+  /** Told of each e-mail attempt (metrics). */
+  onMailAttempt?: (delivery: WebhookDelivery, attempt: WebhookAttempt) => void,
 ): Promise<WebhooksRole> => {
   const lease =
     config.databaseUrl !== undefined
@@ -69,10 +75,25 @@ export const startWebhooksRole = async (
       });
       await feeder.start();
       dispatcher.start();
+      const { smtpUrl, mailFrom } = config;
+      const stopMail =
+        smtpUrl === undefined || mailFrom === undefined
+          ? undefined
+          : await startMailDelivery(
+              services,
+              readModels,
+              {
+                smtpUrl,
+                from: mailFrom,
+                ...(onMailAttempt === undefined ? {} : { onAttempt: onMailAttempt }),
+              },
+              log,
+            );
       delivering = true;
       log.info(`webhooks: this process delivers (fencing token ${token})`);
       return async () => {
         delivering = false;
+        await stopMail?.();
         await feeder.close();
         await dispatcher.close();
         await sender.close();

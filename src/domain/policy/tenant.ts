@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validationError, type DocketError } from '../docketError.js';
+import { mailLanguageSchema } from '../mailLanguage.js';
 import type { Policy } from './policy.js';
 
 export const tenantSchema = z.strictObject({
@@ -9,6 +10,8 @@ export const tenantSchema = z.strictObject({
   offering: z.string().min(1),
   advancedAgreement: z.boolean().default(false),
   region: z.string().min(1).optional(),
+  /** The language of the e-mail its case contacts (and admins without one of their own) get. */
+  language: mailLanguageSchema.optional(),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
