@@ -20,7 +20,9 @@ import { authenticate } from './authenticate.js';
 import { caseFeedRoutes } from './caseFeedRoutes.js';
 import { caseListRoutes } from './caseListRoutes.js';
 import { caseRoutes } from './caseRoutes.js';
+import { builtConsoleDir, consoleRoutes } from './consoleRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
+import { meRoutes } from './meRoutes.js';
 import { policyRoutes } from './policyRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { openApiConventions } from './openApiConventions.js';
@@ -49,6 +51,8 @@ export interface AppOptions {
   readonly tracing?: FastifyPluginCallback;
   /** Webhook endpoints and their delivery log (absent: `/webhooks` is not served). */
   readonly webhooks?: WebhookRoutesOptions;
+  /** The built console served at `/console` (false: not served). @defaultValue dist/console */
+  readonly consoleDir?: string | false;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -124,6 +128,9 @@ export const buildApp = async (
     transformObject: (document) => openApi.transformObject(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // Before routeAccess: its files are public (they hold no data) and declare no access.
+  const consoleDir = options.consoleDir ?? builtConsoleDir();
+  if (consoleDir !== false) await consoleRoutes(app, consoleDir);
 
   app.setErrorHandler((error, request, reply) => {
     const body = toProblem(error);
@@ -161,6 +168,7 @@ export const buildApp = async (
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );
+  await app.register(meRoutes);
   await app.register(caseRoutes(services));
   await app.register(caseFeedRoutes(services.store, services.cases));
   if (options.readModels !== undefined)

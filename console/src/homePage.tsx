@@ -1,0 +1,31 @@
+import { CaseTable } from './caseTable.js';
+import { useI18n } from './i18n.js';
+import { QueuesPage } from './queuesPage.js';
+import { useSession } from './session.js';
+
+/** What each person sees first: agents their queues, others the cases they may read. */
+export const HomePage = () => {
+  const { t } = useI18n();
+  const { me } = useSession();
+  switch (me.role) {
+    case 'agent':
+      return <QueuesPage />;
+    case 'customer-admin':
+    case 'customer-user':
+      return (
+        <section aria-labelledby="cases-title">
+          <h1 id="cases-title">{t('myCases')}</h1>
+          <CaseTable query="sort=updated&limit=50" label={t('myCases')} />
+        </section>
+      );
+    case 'auditor':
+      return (
+        <section aria-labelledby="cases-title">
+          <h1 id="cases-title">{t('allCases')}</h1>
+          <CaseTable query="sort=updated&limit=50" label={t('allCases')} />
+        </section>
+      );
+    default:
+      return <p>{t('notForRole')}</p>;
+  }
+};
