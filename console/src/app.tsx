@@ -5,6 +5,8 @@ import { followFeed } from './feed.js';
 import { HomePage } from './homePage.js';
 import { I18nContext, i18nFor, languages, type Language } from './i18n.js';
 import { LanguageSwitch } from './languageSwitch.js';
+import { OpenCasePage } from './openCasePage.js';
+import { PageNav } from './pageNav.js';
 import { useRoute } from './route.js';
 import { SessionContext, type ChangeListener, type Me, type Session } from './session.js';
 import { SignIn } from './signIn.js';
@@ -98,6 +100,7 @@ export const App = () => {
         <LanguageSwitch onLanguage={setLang} />
         {session !== undefined && (
           <>
+            <PageNav me={session.me} />
             <span data-testid="feed-status" data-live={String(live)} role="status">
               {live ? `● ${i18n.t('live')}` : `○ ${i18n.t('reconnecting')}`}
             </span>
@@ -126,7 +129,13 @@ export const App = () => {
           <p aria-busy="true">{i18n.t('loading')}</p>
         ) : (
           <SessionContext.Provider value={session}>
-            {route.page === 'case' ? <CasePage key={route.id} id={route.id} /> : <HomePage />}
+            {route.page === 'case' ? (
+              <CasePage key={route.id} id={route.id} />
+            ) : route.page === 'open' ? (
+              <OpenCasePage />
+            ) : (
+              <HomePage />
+            )}
           </SessionContext.Provider>
         )}
       </main>

@@ -10,6 +10,7 @@ export interface Me {
   readonly role: string;
   readonly name: string;
   readonly tenant: string | null;
+  readonly offering: string | null;
 }
 
 /** The signed-in person: their API client, who they are, and the live changes they may see. */

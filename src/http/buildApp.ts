@@ -168,7 +168,7 @@ export const buildApp = async (
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );
-  await app.register(meRoutes);
+  await app.register(meRoutes(services.tenants));
   await app.register(caseRoutes(services));
   await app.register(caseFeedRoutes(services.store, services.cases));
   if (options.readModels !== undefined)

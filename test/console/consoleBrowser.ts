@@ -36,7 +36,7 @@ export interface ConsoleFixture {
   /** A new browser context (its own storage: another person's browser) signed in as `who`. */
   signedIn(
     who: Person,
-    options?: { locale?: string },
+    options?: { locale?: string; timezoneId?: string },
   ): Promise<{ context: BrowserContext; page: Page }>;
   screenshot(page: Page, name: string): Promise<void>;
   /** Uncaught errors of every page opened by `signedIn` (a test ends by expecting none). */
@@ -65,7 +65,7 @@ export const consoleFixture = async (): Promise<ConsoleFixture> => {
     signedIn: async (who, options = {}) => {
       const context = await browser.newContext({
         locale: options.locale ?? 'en-GB',
-        timezoneId: 'Europe/Paris',
+        timezoneId: options.timezoneId ?? 'Europe/Paris',
       });
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
