@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, apiFor } from './api.js';
+import { AuditPage } from './auditPage.js';
 import { CasePage } from './casePage.js';
 import { followFeed } from './feed.js';
 import { HomePage } from './homePage.js';
@@ -129,7 +130,9 @@ export const App = () => {
           <p aria-busy="true">{i18n.t('loading')}</p>
         ) : (
           <SessionContext.Provider value={session}>
-            {route.page === 'case' ? (
+            {route.page === 'case' && session.me.role === 'auditor' ? (
+              <AuditPage key={route.id} id={route.id} />
+            ) : route.page === 'case' ? (
               <CasePage key={route.id} id={route.id} />
             ) : route.page === 'open' ? (
               <OpenCasePage />

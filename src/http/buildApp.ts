@@ -16,6 +16,7 @@ import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { DocketServices } from '../application/docketServices.js';
 import { Readiness } from '../application/readiness.js';
 import { adminRoutes } from './adminRoutes.js';
+import { auditRoutes } from './auditRoutes.js';
 import { authenticate } from './authenticate.js';
 import { caseFeedRoutes } from './caseFeedRoutes.js';
 import { caseListRoutes } from './caseListRoutes.js';
@@ -170,6 +171,7 @@ export const buildApp = async (
   );
   await app.register(meRoutes(services.tenants));
   await app.register(caseRoutes(services));
+  await app.register(auditRoutes(services.rawStore));
   await app.register(caseFeedRoutes(services.store, services.cases));
   if (options.readModels !== undefined)
     await app.register(caseListRoutes(options.readModels, services.clock));

@@ -51,6 +51,8 @@ const probes: Record<string, RouteProbe> = {
   'GET /cases/{id}': { target: 'case' },
   'GET /cases/{id}/history': { target: 'case' },
   'GET /cases/{id}/events': { target: 'case' },
+  'GET /cases/{id}/verify': { target: 'case' },
+  'GET /machine': { target: 'none' },
   'GET /me': { target: 'none' },
   'GET /offerings': { target: 'none' },
   'GET /policy': { target: 'none' },
