@@ -2,20 +2,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleFixture, type ConsoleFixture } from './consoleBrowser.js';
 
-/** Form controls without a label (an element `<label>` or aria-label), by name. */
-const unlabelled = (page: Page) =>
-  page
-    .locator('input, select, textarea')
-    .evaluateAll((els) =>
-      els
-        .filter(
-          (el) =>
-            (el as HTMLInputElement).labels?.length === 0 &&
-            el.getAttribute('aria-label') === null &&
-            el.closest('label') === null,
-        )
-        .map((el) => el.getAttribute('name') ?? el.outerHTML),
-    );
+/**
+ * Form controls without a label (a `<label>` or aria-label), by name. Run in the page, so
+ * written as its source: the tests are compiled without the DOM's types.
+ */
+const unlabelled = (page: Page): Promise<string[]> =>
+  page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.labels.length === 0 && !el.hasAttribute('aria-label') && !el.closest('label'))
+    .map((el) => el.getAttribute('name') ?? el.outerHTML)`);
 
 describe('the console in English and French, by keyboard, with labelled controls', () => {
   let c: ConsoleFixture;
@@ -58,12 +52,8 @@ describe('the console in English and French, by keyboard, with labelled controls
     const { context, page } = await c.signedIn('li');
     await page.locator('[data-queue="unassigned"]').focus();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-queue'))).toBe(
-      'mine',
-    );
-    const outline = await page
-      .locator('[data-queue="mine"]')
-      .evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(await page.evaluate(`document.activeElement.getAttribute('data-queue')`)).toBe('mine');
+    const outline = await page.evaluate(`getComputedStyle(document.activeElement).outlineStyle`);
     expect(outline).toBe('solid');
     await context.close();
     expect(c.pageErrors).toEqual([]);
