@@ -8,6 +8,7 @@ import { I18nContext, i18nFor, languages, type Language } from './i18n.js';
 import { LanguageSwitch } from './languageSwitch.js';
 import { OpenCasePage } from './openCasePage.js';
 import { PageNav } from './pageNav.js';
+import { ReportPage } from './reportPage.js';
 import { useRoute } from './route.js';
 import { SessionContext, type ChangeListener, type Me, type Session } from './session.js';
 import { SignIn } from './signIn.js';
@@ -136,6 +137,8 @@ export const App = () => {
               <CasePage key={route.id} id={route.id} />
             ) : route.page === 'open' ? (
               <OpenCasePage />
+            ) : route.page === 'report' ? (
+              <ReportPage />
             ) : (
               <HomePage />
             )}

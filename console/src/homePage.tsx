@@ -1,6 +1,7 @@
 import { CaseTable } from './caseTable.js';
 import { useI18n } from './i18n.js';
 import { QueuesPage } from './queuesPage.js';
+import { ReportPage } from './reportPage.js';
 import { useSession } from './session.js';
 
 /** What each person sees first: agents their queues, others the cases they may read. */
@@ -25,6 +26,8 @@ export const HomePage = () => {
           <CaseTable query="sort=updated&limit=50" label={t('allCases')} />
         </section>
       );
+    case 'reporter':
+      return <ReportPage />;
     default:
       return <p>{t('notForRole')}</p>;
   }
