@@ -70,8 +70,17 @@ export const auditRoutes =
         const events: RecordedEvent[] = [];
         for await (const e of rawStore.readStream(caseStreamId(id))) events.push(e);
         const breaks = verifyStream(caseStreamId(id), events, upcasters);
+        // As every auditor read of a case (src/http/caseRoutes.ts): one structured log line.
+        const { role, id: actorId, tokenId } = request.actor;
         request.log.info(
-          { audit: { actor: request.actor, action: 'verify', caseId: id } },
+          {
+            audit: {
+              actor: { role, id: actorId, tokenId },
+              action: 'verify',
+              caseId: id,
+              url: request.url,
+            },
+          },
           'audit read',
         );
         return {
