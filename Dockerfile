@@ -22,6 +22,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY machines ./machines
 COPY projections ./projections
+COPY console ./console
 COPY bin ./bin
 # Compile to dist/, then drop the devDependencies (tsc, test tools) from node_modules.
 RUN npm run build && npm prune --omit=dev

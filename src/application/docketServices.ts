@@ -18,6 +18,8 @@ import { UpcasterRegistry, withUpcasting } from './upcasting.js';
 export interface DocketServices {
   /** The store as the services see it: reads come out upcast to today's event shapes. */
   readonly store: EventStore;
+  /** The store as written, not upcast: what verification hashes (docs/auditing.md). */
+  readonly rawStore: EventStore;
   readonly clock: Clock;
   readonly policies: PolicyRegistry;
   readonly tenants: TenantDirectory;
@@ -56,6 +58,7 @@ export const createDocketServices = async (
   });
   return ok({
     store,
+    rawStore,
     clock,
     policies: policies.value,
     tenants,

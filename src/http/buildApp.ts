@@ -16,11 +16,14 @@ import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import type { DocketServices } from '../application/docketServices.js';
 import { Readiness } from '../application/readiness.js';
 import { adminRoutes } from './adminRoutes.js';
+import { auditRoutes } from './auditRoutes.js';
 import { authenticate } from './authenticate.js';
 import { caseFeedRoutes } from './caseFeedRoutes.js';
 import { caseListRoutes } from './caseListRoutes.js';
 import { caseRoutes } from './caseRoutes.js';
+import { builtConsoleDir, consoleRoutes } from './consoleRoutes.js';
 import { directoryRoutes } from './directoryRoutes.js';
+import { meRoutes } from './meRoutes.js';
 import { policyRoutes } from './policyRoutes.js';
 import { answerNodeRefusals, clientErrorHandler, requireHost } from './nodeRefusals.js';
 import { openApiConventions } from './openApiConventions.js';
@@ -52,6 +55,8 @@ export interface AppOptions {
   readonly webhooks?: WebhookRoutesOptions;
   /** The e-mail delivery log (absent: `/mail/deliveries` is not served). */
   readonly mail?: MailRoutesOptions;
+  /** The built console served at `/console` (false: not served). @defaultValue dist/console */
+  readonly consoleDir?: string | false;
 }
 
 /** The HTTP API over the application services: routes, authentication, problem details, OpenAPI. */
@@ -127,6 +132,9 @@ export const buildApp = async (
     transformObject: (document) => openApi.transformObject(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // Before routeAccess: its files are public (they hold no data) and declare no access.
+  const consoleDir = options.consoleDir ?? builtConsoleDir();
+  if (consoleDir !== false) await consoleRoutes(app, consoleDir);
 
   app.setErrorHandler((error, request, reply) => {
     const body = toProblem(error);
@@ -164,7 +172,9 @@ export const buildApp = async (
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );
+  await app.register(meRoutes(services.tenants));
   await app.register(caseRoutes(services));
+  await app.register(auditRoutes(services.rawStore));
   await app.register(caseFeedRoutes(services.store, services.cases));
   if (options.readModels !== undefined)
     await app.register(caseListRoutes(options.readModels, services.clock));

@@ -51,6 +51,9 @@ const probes: Record<string, RouteProbe> = {
   'GET /cases/{id}': { target: 'case' },
   'GET /cases/{id}/history': { target: 'case' },
   'GET /cases/{id}/events': { target: 'case' },
+  'GET /cases/{id}/verify': { target: 'case' },
+  'GET /machine': { target: 'none' },
+  'GET /me': { target: 'none' },
   'GET /offerings': { target: 'none' },
   'GET /policy': { target: 'none' },
   'GET /calendars': { target: 'none' },
@@ -255,6 +258,23 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
   it('covers every route the API serves', async () => {
     const uncovered = (await routes()).filter((r) => probes[r] === undefined);
     expect(uncovered, 'add each new route to the oracle').toEqual([]);
+  });
+
+  it('serves the console without a token, and its files hold no tenant’s data', async () => {
+    // The console is static files (dist/console, built by `npm run build`), outside the
+    // OpenAPI document: every datum it shows comes from the routes above, with a token.
+    const index = await f.app.inject({ method: 'GET', url: '/console/' });
+    expect(index.statusCode).toBe(200);
+    const assets = [...index.body.matchAll(/\/console\/assets\/[\w.-]+/g)].map((m) => m[0]);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const url of ['/console', '/console/', ...assets]) {
+      const res = await f.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBeLessThan(400);
+      for (const mark of [...marks.contoso, ...marks.fabrikam])
+        expect(res.body, `${url} holds ${mark}`).not.toContain(mark);
+    }
+    const missing = await f.app.inject({ method: 'GET', url: '/console/assets/none.js' });
+    expect(missing.json()).toMatchObject({ status: 404, code: 'not-found' });
   });
 
   it("another tenant's resource answers as a missing one; no tenant receives another's data", async () => {

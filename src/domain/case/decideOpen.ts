@@ -2,7 +2,7 @@ import { caseDeadline } from '../policy/calendarHorizon.js';
 import type { CaseEventOf } from './stream/caseEvents.js';
 import type { CaseCommand } from './caseCommands.js';
 import { notFound, validationError, type FieldIssue } from '../docketError.js';
-import { assessImpact } from '../policy/impactAssessment.js';
+import { assessImpact } from '../policy/assessImpact.js';
 import { formatInstant } from '../instant.js';
 import type { Policy } from '../policy/policy.js';
 import { err, ok, type Result } from '../result.js';

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assessImpact,
-  impactSchema,
-  type Impact,
-} from '../../../src/domain/policy/impactAssessment.js';
+import { assessImpact } from '../../../src/domain/policy/assessImpact.js';
+import { impactSchema, type Impact } from '../../../src/domain/policy/impactAssessment.js';
 
 describe('assessImpact — the seed severity table examples', () => {
   const examples: [string, Impact, 'A' | 'B' | 'C'][] = [
