@@ -11,8 +11,11 @@ import {
   type EventOf,
 } from './caseMachineContext.js';
 
-/** Bumped whenever the machine's accepted histories change; recorded on every event. */
-export const CASE_MACHINE_VERSION = 1;
+/**
+ * Bumped whenever the machine's accepted histories change; recorded on every event. v2 accepts
+ * the SLA target events (`SlaTargetAtRisk`, …) and every v1 history unchanged.
+ */
+export const CASE_MACHINE_VERSION = 2;
 
 /** What every accepted event does before its own actions: the bookkeeping of a recorded event. */
 const RECORD = 'record';
@@ -23,13 +26,15 @@ type CaseAction =
   | 'startWaiting'
   | 'stopWaiting'
   | 'recordBreach'
+  | 'recordAtRisk'
   | 'changeSeverity'
   | 'downgrade'
   | 'resolve'
   | 'reopen'
   | 'close'
   | 'recordSurvey';
-type CaseGuard = 'notBreached' | 'noSurveyYet' | 'fromCurrentSeverity' | 'oneLevelDown';
+type CaseGuard =
+  'notBreached' | 'noSurveyYet' | 'fromCurrentSeverity' | 'oneLevelDown' | 'responseAtRiskPending';
 
 /** How a state accepts an event: where it goes (if anywhere), on which condition, doing what. */
 interface Accepts {
@@ -62,6 +67,16 @@ export const caseMachine = setup({
   guards: {
     notBreached: ({ context }) => !context.case.breached,
     noSurveyYet: ({ context }) => !context.case.surveySubmitted,
+    // Once per clock, while it runs and has not breached (only in `opened`, where it runs).
+    responseAtRiskPending: ({ context: { case: c }, event }) => {
+      assertEvent(event, 'SlaTargetAtRisk');
+      return (
+        event.data.target === 'response' &&
+        c.responseAtRisk !== undefined &&
+        !c.responseAtRisk.recorded &&
+        !c.breached
+      );
+    },
     fromCurrentSeverity: ({ context, event }) => {
       assertEvent(event, 'SeverityChanged');
       return event.data.from === context.case.severity;
@@ -115,9 +130,19 @@ export const caseMachine = setup({
       },
     })),
     recordBreach: assign(({ context: { case: c } }) => ({ case: { ...c, breached: true } })),
+    recordAtRisk: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, 'SlaTargetAtRisk');
+      const risk = c.responseAtRisk;
+      return {
+        case:
+          event.data.target === 'response' && risk !== undefined
+            ? { ...c, responseAtRisk: { ...risk, recorded: true } }
+            : c,
+      };
+    }),
     changeSeverity: assign(({ context: { case: c }, event }) => {
       assertEvent(event, 'SeverityChanged');
-      const { responseDueAt, nonresponseDueAt } = event.data;
+      const { responseDueAt, nonresponseDueAt, responseAtRisk } = event.data;
       const moved =
         responseDueAt !== undefined
           ? 'response-deadline'
@@ -138,6 +163,20 @@ export const caseMachine = setup({
           },
           severity: event.data.to,
           responseDueAt: responseDueAt !== undefined ? ms(responseDueAt) : c.responseDueAt,
+          // The response clock's at-risk instant moves with its due instant; a warning already
+          // recorded stays recorded (once per clock).
+          responseAtRisk:
+            responseDueAt === undefined
+              ? c.responseAtRisk
+              : responseAtRisk === undefined
+                ? c.responseAtRisk?.recorded === true
+                  ? c.responseAtRisk
+                  : undefined
+                : {
+                    share: responseAtRisk.share,
+                    at: ms(responseAtRisk.at),
+                    recorded: c.responseAtRisk?.recorded ?? false,
+                  },
           nonresponseDueAt:
             nonresponseDueAt !== undefined ? ms(nonresponseDueAt) : c.nonresponseDueAt,
         },
@@ -207,6 +246,7 @@ export const caseMachine = setup({
           actions: ['recordFirstResponse', 'startWaiting'],
         },
         ResponseDeadlineBreached: { guard: 'notBreached', actions: ['recordBreach'] },
+        SlaTargetAtRisk: { guard: 'responseAtRiskPending', actions: ['recordAtRisk'] },
         SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['changeSeverity'] },
         NoteAdded: {},
         CaseResolved: { target: 'resolved', actions: ['resolve'] },

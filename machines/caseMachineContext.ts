@@ -46,6 +46,10 @@ export const openedContext = ({ data, at }: EventOf<'CaseOpened'>): CaseContext 
   responseTarget: data.responseTarget,
   responseCalendar: data.responseCalendar,
   responseDueAt: ms(data.responseDueAt),
+  responseAtRisk:
+    data.responseAtRisk === undefined
+      ? undefined
+      : { share: data.responseAtRisk.share, at: ms(data.responseAtRisk.at), recorded: false },
   breached: false,
   firstResponseAt: undefined,
   respondedWithinTarget: undefined,

@@ -75,6 +75,7 @@ export const evolveSlaCase: EvolveRow<SlaCasesTable> = (row, event, ctx) => {
     case 'SeverityChanged':
     case 'NoteAdded':
     case 'CaseClosed':
+    case 'SlaTargetAtRisk':
       return row;
     default:
       return row; // a type this version does not know: no change, never a lost row

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../../src/application/scenario.js';
 import { runSimulation, type SimulationOutput } from '../../src/application/simulation.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { atRiskPolicy } from '../specs/slaPolicies.js';
 
 const runExample = (name: string): SimulationOutput =>
   runSimulation(
@@ -12,6 +13,36 @@ const runExample = (name: string): SimulationOutput =>
 const types = (output: SimulationOutput, id: string) => output.cases[id]!.events.map((e) => e.type);
 const event = (output: SimulationOutput, id: string, type: string) =>
   output.cases[id]!.events.find((e) => e.type === type)!;
+
+describe('at risk in the simulator (the example under a policy with a 75 % threshold)', () => {
+  const output = runSimulation(
+    scenarioSchema.parse(JSON.parse(readFileSync('examples/sla-lifecycle.json', 'utf8'))),
+    atRiskPolicy,
+  );
+
+  it('the late B case records its warning at 75 % of 15 business hours, then the breach', () => {
+    expect(types(output, 'late-response').slice(0, 3)).toEqual([
+      'CaseOpened',
+      'SlaTargetAtRisk',
+      'ResponseDeadlineBreached',
+    ]);
+    expect(event(output, 'late-response', 'SlaTargetAtRisk')).toEqual({
+      type: 'SlaTargetAtRisk',
+      at: '2026-11-23T13:15:00.000Z',
+      data: { target: 'response', threshold: 0.75, dueAt: '2026-11-24T02:00:00.000Z' },
+    });
+  });
+
+  it('a case answered before the threshold records no warning', () => {
+    expect(types(output, 'silent-customer')).not.toContain('SlaTargetAtRisk');
+  });
+
+  it('the built-in policy records none', () => {
+    const plain = runExample('sla-lifecycle');
+    for (const c of Object.values(plain.cases))
+      expect(c.events.map((e) => e.type)).not.toContain('SlaTargetAtRisk');
+  });
+});
 
 describe('examples/sla-lifecycle.json (21vianet technical)', () => {
   const output = runExample('sla-lifecycle');

@@ -63,6 +63,7 @@ export const caseOutcome = (events: Iterable<OutcomeEvent>): CaseOutcome | undef
       case 'CaseWithdrawn':
       case 'CaseReopened':
       case 'SurveySubmitted':
+      case 'SlaTargetAtRisk':
         break;
     }
   }

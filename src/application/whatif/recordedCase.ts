@@ -78,6 +78,7 @@ const commandOf = (event: CaseEvent): { command: CommandType; input: unknown } |
       };
     }
     case 'ResponseDeadlineBreached':
+    case 'SlaTargetAtRisk':
     case 'SeverityDowngraded':
     case 'CaseClosed':
       return undefined;

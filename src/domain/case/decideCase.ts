@@ -9,6 +9,7 @@ import { authorize } from './caseAccess.js';
 import type { CaseCommand } from './caseCommands.js';
 import { measureFirstResponse, nonresponseDue } from './caseDeadlines.js';
 import { casePrecondition } from './commandPreconditions.js';
+import { checkSlaTargets } from './checkSlaTargets.js';
 import { allowedStates } from './caseLifecycle.js';
 import { decideOpen } from './decideOpen.js';
 import { changeSeverity, checkNonresponse } from './decideSeverity.js';
@@ -164,6 +165,8 @@ const decideOnCase = (
           ? [{ type: 'CaseClosed', data: {} }]
           : [],
       );
+    case 'checkSlaTargets':
+      return ok(checkSlaTargets(snapshot, now));
   }
 };
 

@@ -12,6 +12,8 @@ export interface SeverityRule {
   readonly responseTarget: BusinessDuration;
   readonly calendarId: string;
   readonly nonresponse: BusinessDuration;
+  /** The response target's at-risk threshold (share of business time used), if the policy sets one. */
+  readonly responseAtRisk?: number | undefined;
   readonly requiresAdvancedAgreement: boolean;
 }
 
@@ -124,6 +126,7 @@ export const lookupSeverityRule = (
     responseTarget: terms.responseTarget,
     calendarId: calendar.value,
     nonresponse: terms.nonresponse,
+    ...(terms.responseAtRisk !== undefined && { responseAtRisk: terms.responseAtRisk }),
     requiresAdvancedAgreement: terms.requiresAdvancedAgreement,
   });
 };

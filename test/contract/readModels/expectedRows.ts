@@ -66,7 +66,14 @@ const queueRows = (tuples: readonly QueueTuple[]): CaseQueueTable[] =>
       CaseQueueTable,
       'category' | 'title'
     >;
-    return { ...row, category: categoryOf[row.line]!, title: `Title ${row.case_id}` };
+    // The built-in policy sets no at-risk threshold: no target is ever at risk here.
+    return {
+      ...row,
+      category: categoryOf[row.line]!,
+      title: `Title ${row.case_id}`,
+      at_risk: null,
+      at_risk_at: null,
+    };
   });
 
 const slaColumns = [
@@ -223,6 +230,8 @@ export const documentedColumns: Record<
     ['breached', 'integer', false],
     ['waiting_on', 'text', false],
     ['nonresponse_due_at', 'text', true],
+    ['at_risk', 'text', true],
+    ['at_risk_at', 'text', true],
     ['updated_at', 'text', false],
     ['revision', 'integer', false],
   ],

@@ -54,6 +54,7 @@ const inputFor: Record<CommandType, fc.Arbitrary<unknown>> = {
   checkResponseDeadline: fc.constant({}),
   checkCustomerNonresponse: fc.constant({}),
   checkAutoClose: fc.constant({}),
+  checkSlaTargets: fc.constant({}),
 };
 // Mostly the actor the command is for, sometimes anyone (refusals must change nothing).
 const actorFor = (type: CommandType) =>

@@ -48,6 +48,27 @@ describe('parsePolicy', () => {
     expect(issues[0]?.message).toMatch('unknown calendar "cn-dialy"');
   });
 
+  it('rejects an at-risk threshold that is not a share between 0 and 1, naming where', () => {
+    for (const share of [0, 1, 1.5, -0.2]) {
+      const issues = issuesOf(
+        broken((doc) => {
+          vianet(doc).lines['technical']!.severities.B!.responseAtRisk = share;
+        }),
+      );
+      expect(issues.map((i) => i.path)).toEqual([
+        'offerings.21vianet.lines.technical.severities.B.responseAtRisk',
+      ]);
+      expect(issues[0]?.message).toMatch(
+        /an at-risk threshold is a share of the target (above 0|below 1)/,
+      );
+    }
+    expect(
+      parsePolicy(
+        broken((doc) => (vianet(doc).lines['technical']!.severities.B!.responseAtRisk = 0.8)),
+      ).ok,
+    ).toBe(true);
+  });
+
   it('names an unknown calendar referenced by a line', () => {
     const issues = issuesOf(
       broken((doc) => {

@@ -22,6 +22,12 @@ export interface CaseContext {
   readonly responseTarget: BusinessDuration;
   readonly responseCalendar: string;
   readonly responseDueAt: number;
+  /**
+   * The response target's at-risk instant and threshold (absent: the policy sets none), and
+   * whether its warning was recorded (once per clock).
+   */
+  readonly responseAtRisk?:
+    { readonly share: number; readonly at: number; readonly recorded: boolean } | undefined;
   /** The initial-response clock recorded its (single) breach. */
   readonly breached: boolean;
   readonly firstResponseAt?: number | undefined;
