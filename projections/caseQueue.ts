@@ -65,6 +65,23 @@ export const evolveCaseQueue: EvolveRow<CaseQueueTable> = (row, event) => {
     case 'SlaTargetAtRisk':
       markAtRisk(next, eventData<'SlaTargetAtRisk'>(event).target, at);
       return next;
+    // A further target's clock ended (met, stopped, breached) or a new one began: its warning ends.
+    case 'SlaTargetStarted':
+    case 'SlaTargetStopped':
+      clearAtRisk(next, eventData<'SlaTargetStopped'>(event).target);
+      return next;
+    case 'ResolutionDeadlineBreached':
+      clearAtRisk(next, 'resolution');
+      return next;
+    case 'NextReplyDeadlineBreached':
+      clearAtRisk(next, 'next-reply');
+      return next;
+    case 'PeriodicUpdateDeadlineBreached':
+      clearAtRisk(next, 'periodic-update');
+      return next;
+    case 'SlaTargetPaused':
+    case 'SlaTargetResumed':
+      return next;
     case 'SeverityChanged': {
       const d = eventData<'SeverityChanged'>(event);
       next.severity = d.to;

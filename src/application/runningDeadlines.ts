@@ -6,6 +6,7 @@ import { formatInstant } from '../domain/instant.js';
 import type { Policy } from '../domain/policy/policy.js';
 import { policyCalendar } from '../domain/policy/policyCalendars.js';
 import { lookupSeverityRule } from '../domain/policy/severityRule.js';
+import { furtherTargets } from '../domain/policy/slaTarget.js';
 
 /** Windows listed per deadline: enough for a countdown to run for days without asking again. */
 const WINDOWS_SHOWN = 7;
@@ -35,6 +36,8 @@ const calendarOf = (
 ): string => {
   const { context } = snapshot;
   if (kind === 'response-deadline') return context.responseCalendar;
+  const clock = furtherTargets.find((t) => kind === `${t}-deadline`);
+  if (clock !== undefined) return context.clocks[clock]?.calendar ?? 'unknown';
   if (kind === 'auto-close' || policy === undefined) return 'calendar-days';
   const rule = lookupSeverityRule(policy, {
     offering: context.tenant.offering,

@@ -93,6 +93,46 @@ describe('at risk in the queue and the list: as recorded, while the clock runs',
     ).toMatchObject({ at_risk: null, at_risk_at: null });
   });
 
+  it('further targets: each warning ends with its own clock; the others stay', () => {
+    const warn = (target: 'resolution' | 'next-reply'): CaseEvent => ({
+      type: 'SlaTargetAtRisk',
+      data: { target, threshold: 0.75, dueAt: '2026-11-26T02:00:00.000Z' },
+    });
+    const both = fold([
+      [opened, '2026-11-23T02:00:00.000Z'],
+      [warn('resolution'), '2026-11-24T02:00:00.000Z'],
+      [warn('next-reply'), '2026-11-24T03:00:00.000Z'],
+    ]);
+    expect(both).toMatchObject({
+      at_risk: 'resolution,next-reply',
+      at_risk_at: '2026-11-24T02:00:00.000Z',
+    });
+    expect(
+      fold([
+        [opened, '2026-11-23T02:00:00.000Z'],
+        [warn('resolution'), '2026-11-24T02:00:00.000Z'],
+        [warn('next-reply'), '2026-11-24T03:00:00.000Z'],
+        [
+          { type: 'ResolutionDeadlineBreached', data: { dueAt: '2026-11-26T02:00:00.000Z' } },
+          '2026-11-26T02:00:00.000Z',
+        ],
+      ]),
+    ).toMatchObject({ at_risk: 'next-reply' });
+    expect(
+      fold([
+        [opened, '2026-11-23T02:00:00.000Z'],
+        [warn('next-reply'), '2026-11-24T03:00:00.000Z'],
+        [
+          {
+            type: 'SlaTargetStopped',
+            data: { target: 'next-reply', met: true, remainingMs: 60_000 },
+          },
+          '2026-11-24T03:30:00.000Z',
+        ],
+      ]),
+    ).toMatchObject({ at_risk: null, at_risk_at: null });
+  });
+
   it('a note or an assignment does not', () => {
     expect(
       fold([

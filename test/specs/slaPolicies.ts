@@ -7,3 +7,15 @@ export const atRiskPolicy: Policy = candidatePolicy('risk-test.1', (doc) => {
     for (const line of Object.values(offering.lines))
       for (const terms of Object.values(line.severities)) if (terms) terms.responseAtRisk = 0.75;
 });
+
+/**
+ * The built-in policy with further targets on 21vianet technical B (cn-daily, 15 business hours
+ * a day): resolution in 3 business days (at risk at 50 %), next reply in 4 hours (at risk at
+ * 75 %), a periodic update every business day.
+ */
+export const targetsPolicy: Policy = candidatePolicy('targets-test.1', (doc) => {
+  const b = doc.offerings['21vianet']!.lines['technical']!.severities.B!;
+  b.resolution = { target: { businessDays: 3 }, atRisk: 0.5 };
+  b.nextReply = { target: { hours: 4 }, atRisk: 0.75 };
+  b.periodicUpdate = { target: { businessDays: 1 } };
+});

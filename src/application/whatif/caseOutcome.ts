@@ -64,6 +64,13 @@ export const caseOutcome = (events: Iterable<OutcomeEvent>): CaseOutcome | undef
       case 'CaseReopened':
       case 'SurveySubmitted':
       case 'SlaTargetAtRisk':
+      case 'SlaTargetStarted':
+      case 'SlaTargetPaused':
+      case 'SlaTargetResumed':
+      case 'SlaTargetStopped':
+      case 'NextReplyDeadlineBreached':
+      case 'PeriodicUpdateDeadlineBreached':
+      case 'ResolutionDeadlineBreached':
         break;
     }
   }

@@ -79,6 +79,13 @@ const commandOf = (event: CaseEvent): { command: CommandType; input: unknown } |
     }
     case 'ResponseDeadlineBreached':
     case 'SlaTargetAtRisk':
+    case 'SlaTargetStarted':
+    case 'SlaTargetPaused':
+    case 'SlaTargetResumed':
+    case 'SlaTargetStopped':
+    case 'NextReplyDeadlineBreached':
+    case 'PeriodicUpdateDeadlineBreached':
+    case 'ResolutionDeadlineBreached':
     case 'SeverityDowngraded':
     case 'CaseClosed':
       return undefined;

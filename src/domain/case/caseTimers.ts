@@ -1,3 +1,4 @@
+import { furtherTargets } from '../policy/slaTarget.js';
 import type { CaseSnapshot } from './rebuildCase.js';
 
 /**
@@ -10,6 +11,12 @@ export const timerKinds = [
   'customer-nonresponse',
   'auto-close',
   'response-at-risk',
+  'resolution-deadline',
+  'next-reply-deadline',
+  'periodic-update-deadline',
+  'resolution-at-risk',
+  'next-reply-at-risk',
+  'periodic-update-at-risk',
 ] as const;
 export type TimerKind = (typeof timerKinds)[number];
 
@@ -18,6 +25,12 @@ export const timerCommand = {
   'customer-nonresponse': 'checkCustomerNonresponse',
   'auto-close': 'checkAutoClose',
   'response-at-risk': 'checkSlaTargets',
+  'resolution-deadline': 'checkSlaTargets',
+  'next-reply-deadline': 'checkSlaTargets',
+  'periodic-update-deadline': 'checkSlaTargets',
+  'resolution-at-risk': 'checkSlaTargets',
+  'next-reply-at-risk': 'checkSlaTargets',
+  'periodic-update-at-risk': 'checkSlaTargets',
 } as const satisfies Record<TimerKind, string>;
 
 /** Timers that warn (a target at risk) rather than end a deadline. */
@@ -36,9 +49,26 @@ export interface CaseTimer {
  * The timers a case needs now, a pure function of its rebuilt state: the response deadline while
  * `opened` and not yet breached (and its at-risk check, if the policy set a threshold and the
  * warning is not recorded yet), the customer-nonresponse check while waiting on the customer,
- * and auto-close while `resolved`.
+ * and auto-close while `resolved`; and, in any state, each running further target's deadline
+ * (until it breaches) and at-risk check (until its warning is recorded).
  */
-export const pendingTimers = ({ state, context }: CaseSnapshot): CaseTimer[] => {
+export const pendingTimers = (snapshot: CaseSnapshot): CaseTimer[] => {
+  const timers = lifecycleTimers(snapshot);
+  const { caseId, clocks } = snapshot.context;
+  for (const target of furtherTargets) {
+    const clock = clocks[target];
+    if (clock?.status !== 'running' || clock.breached) continue;
+    const revision = clock.setAt;
+    timers.push({ caseId, kind: `${target}-deadline`, dueAt: clock.dueAt, revision });
+    const risk = clock.atRisk;
+    if (risk !== undefined && !risk.recorded && risk.at < clock.dueAt) {
+      timers.push({ caseId, kind: `${target}-at-risk`, dueAt: risk.at, revision });
+    }
+  }
+  return timers;
+};
+
+const lifecycleTimers = ({ state, context }: CaseSnapshot): CaseTimer[] => {
   const { caseId, deadlineSetAt } = context;
   switch (state) {
     case 'opened': {

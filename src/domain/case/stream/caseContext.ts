@@ -2,6 +2,7 @@ import type { BusinessDuration } from '../../policy/businessDuration.js';
 import type { DeadlineWarning } from '../../policy/calendarHorizon.js';
 import type { ResolutionReason } from './caseEvents.js';
 import type { Severity } from '../../policy/severity.js';
+import type { AtRiskMark, TargetClocks } from './targetClock.js';
 
 /** Everything the case machine knows about a case, rebuilt from its events. Instants are epoch ms. */
 export interface CaseContext {
@@ -26,8 +27,9 @@ export interface CaseContext {
    * The response target's at-risk instant and threshold (absent: the policy sets none), and
    * whether its warning was recorded (once per clock).
    */
-  readonly responseAtRisk?:
-    { readonly share: number; readonly at: number; readonly recorded: boolean } | undefined;
+  readonly responseAtRisk?: AtRiskMark | undefined;
+  /** The clocks of the further targets the policy sets (resolution, next reply, periodic update). */
+  readonly clocks: TargetClocks;
   /** The initial-response clock recorded its (single) breach. */
   readonly breached: boolean;
   readonly firstResponseAt?: number | undefined;

@@ -3,7 +3,7 @@ import { businessDurationSchema } from '../../policy/businessDuration.js';
 import { deadlineWarningSchema } from '../../policy/calendarHorizon.js';
 import { impactSchema } from '../../policy/impactAssessment.js';
 import { severitySchema } from '../../policy/severity.js';
-import { atRiskShareSchema, slaTargetSchema } from '../../policy/slaTarget.js';
+import { atRiskShareSchema, furtherTargets, slaTargetSchema } from '../../policy/slaTarget.js';
 
 const instant = z.iso.datetime();
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -47,6 +47,9 @@ const firstResponseSchema = z.strictObject({
  * Present only when the policy sets a threshold for the case's severity.
  */
 const responseAtRisk = z.strictObject({ share: atRiskShareSchema, at: instant }).optional();
+
+const furtherTarget = z.enum(furtherTargets);
+const businessMs = z.number().int().nonnegative();
 
 /** Present only when a deadline the event sets crossed its calendar's horizon. */
 const warnings = z.array(deadlineWarningSchema).optional();
@@ -137,6 +140,38 @@ export const caseEventDataSchemas = {
     threshold: atRiskShareSchema,
     dueAt: instant,
   }),
+  /**
+   * A further target's clock started (a new clock: opening for resolution, a customer reply for
+   * next reply, an agent's customer-visible message for periodic update), with its business
+   * time (`budgetMs` on `calendar`), due instant and at-risk instant.
+   */
+  SlaTargetStarted: z.strictObject({
+    target: furtherTarget,
+    calendar: z.string(),
+    budgetMs: businessMs,
+    dueAt: instant,
+    atRisk: responseAtRisk,
+  }),
+  /** The clock paused (the case awaits the customer) with `remainingMs` of business time left. */
+  SlaTargetPaused: z.strictObject({ target: furtherTarget, remainingMs: businessMs }),
+  /** The clock runs again (the customer answered; a reopened case) with new instants. */
+  SlaTargetResumed: z.strictObject({
+    target: furtherTarget,
+    dueAt: instant,
+    atRisk: responseAtRisk,
+  }),
+  /** The clock stopped: the target was met (`met`), or had breached; what was left is kept. */
+  SlaTargetStopped: z.strictObject({
+    target: furtherTarget,
+    met: z.boolean(),
+    remainingMs: businessMs,
+  }),
+  /** The next-reply clock's due instant passed with no reply: once per clock. */
+  NextReplyDeadlineBreached: z.strictObject({ dueAt: instant }),
+  /** The periodic-update clock's due instant passed with no update: once per clock. */
+  PeriodicUpdateDeadlineBreached: z.strictObject({ dueAt: instant }),
+  /** The resolution clock's due instant passed with the case unresolved: once per clock. */
+  ResolutionDeadlineBreached: z.strictObject({ dueAt: instant }),
 } as const;
 
 export type CaseEventType = keyof typeof caseEventDataSchemas;
