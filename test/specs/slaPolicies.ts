@@ -19,3 +19,16 @@ export const targetsPolicy: Policy = candidatePolicy('targets-test.1', (doc) => 
   b.nextReply = { target: { hours: 4 }, atRisk: 0.75 };
   b.periodicUpdate = { target: { businessDays: 1 } };
 });
+
+/** The built-in policy with at-risk thresholds and every further target on every cell. */
+export const allTargetsPolicy: Policy = candidatePolicy('all-targets-test.1', (doc) => {
+  for (const offering of Object.values(doc.offerings))
+    for (const line of Object.values(offering.lines))
+      for (const terms of Object.values(line.severities)) {
+        if (!terms) continue;
+        terms.responseAtRisk = 0.75;
+        terms.resolution = { target: { businessDays: 2 }, atRisk: 0.5 };
+        terms.nextReply = { target: { hours: 2 }, atRisk: 0.75 };
+        terms.periodicUpdate = { target: { hours: 6 }, atRisk: 0.75 };
+      }
+});
