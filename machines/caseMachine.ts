@@ -10,9 +10,19 @@ import {
   type CaseMachineEvent,
   type EventOf,
 } from './caseMachineContext.js';
+import {
+  clockAccepts,
+  clockAtRiskPending,
+  moveClock,
+  recordClockAtRisk,
+  type ClockEvent,
+} from './targetClockMoves.js';
 
-/** Bumped whenever the machine's accepted histories change; recorded on every event. */
-export const CASE_MACHINE_VERSION = 1;
+/**
+ * Bumped whenever the machine's accepted histories change; recorded on every event. v2 accepts
+ * the SLA target events (`SlaTargetAtRisk`, …) and every v1 history unchanged.
+ */
+export const CASE_MACHINE_VERSION = 2;
 
 /** What every accepted event does before its own actions: the bookkeeping of a recorded event. */
 const RECORD = 'record';
@@ -23,13 +33,22 @@ type CaseAction =
   | 'startWaiting'
   | 'stopWaiting'
   | 'recordBreach'
+  | 'recordAtRisk'
+  | 'moveClock'
   | 'changeSeverity'
   | 'downgrade'
   | 'resolve'
   | 'reopen'
   | 'close'
   | 'recordSurvey';
-type CaseGuard = 'notBreached' | 'noSurveyYet' | 'fromCurrentSeverity' | 'oneLevelDown';
+type CaseGuard =
+  | 'notBreached'
+  | 'noSurveyYet'
+  | 'fromCurrentSeverity'
+  | 'oneLevelDown'
+  | 'atRiskPending'
+  | 'furtherAtRiskPending'
+  | 'clockAccepts';
 
 /** How a state accepts an event: where it goes (if anywhere), on which condition, doing what. */
 interface Accepts {
@@ -53,6 +72,18 @@ const accepts = (on: { readonly [K in CaseEventType]?: Accepts }) => {
   return transitions;
 };
 
+/** The further targets' clock events: accepted wherever a clock may move (not once closed). */
+const clockMoves: { readonly [K in ClockEvent['type']]: Accepts } = {
+  SlaTargetStarted: { guard: 'clockAccepts', actions: ['moveClock'] },
+  SlaTargetPaused: { guard: 'clockAccepts', actions: ['moveClock'] },
+  SlaTargetResumed: { guard: 'clockAccepts', actions: ['moveClock'] },
+  SlaTargetStopped: { guard: 'clockAccepts', actions: ['moveClock'] },
+  NextReplyDeadlineBreached: { guard: 'clockAccepts', actions: ['moveClock'] },
+  PeriodicUpdateDeadlineBreached: { guard: 'clockAccepts', actions: ['moveClock'] },
+  ResolutionDeadlineBreached: { guard: 'clockAccepts', actions: ['moveClock'] },
+};
+const furtherAtRisk: Accepts = { guard: 'furtherAtRiskPending', actions: ['recordAtRisk'] };
+
 export const caseMachine = setup({
   types: {
     context: {} as CaseMachineContext,
@@ -62,6 +93,20 @@ export const caseMachine = setup({
   guards: {
     notBreached: ({ context }) => !context.case.breached,
     noSurveyYet: ({ context }) => !context.case.surveySubmitted,
+    // Once per clock, while it runs and has not breached (the response clock runs in `opened`).
+    atRiskPending: ({ context: { case: c }, event }) => {
+      assertEvent(event, 'SlaTargetAtRisk');
+      const { target } = event.data;
+      return target === 'response'
+        ? c.responseAtRisk !== undefined && !c.responseAtRisk.recorded && !c.breached
+        : clockAtRiskPending(c, target);
+    },
+    furtherAtRiskPending: ({ context: { case: c }, event }) => {
+      assertEvent(event, 'SlaTargetAtRisk');
+      const { target } = event.data;
+      return target !== 'response' && clockAtRiskPending(c, target);
+    },
+    clockAccepts: ({ context: { case: c }, event }) => clockAccepts(c, event as ClockEvent),
     fromCurrentSeverity: ({ context, event }) => {
       assertEvent(event, 'SeverityChanged');
       return event.data.from === context.case.severity;
@@ -115,9 +160,21 @@ export const caseMachine = setup({
       },
     })),
     recordBreach: assign(({ context: { case: c } }) => ({ case: { ...c, breached: true } })),
+    recordAtRisk: assign(({ context: { case: c }, event }) => {
+      assertEvent(event, 'SlaTargetAtRisk');
+      const { target } = event.data;
+      const risk = c.responseAtRisk;
+      if (target !== 'response') return { case: recordClockAtRisk(c, target) };
+      return {
+        case: risk === undefined ? c : { ...c, responseAtRisk: { ...risk, recorded: true } },
+      };
+    }),
+    moveClock: assign(({ context: { case: c }, event }) => ({
+      case: moveClock(c, event as ClockEvent),
+    })),
     changeSeverity: assign(({ context: { case: c }, event }) => {
       assertEvent(event, 'SeverityChanged');
-      const { responseDueAt, nonresponseDueAt } = event.data;
+      const { responseDueAt, nonresponseDueAt, responseAtRisk } = event.data;
       const moved =
         responseDueAt !== undefined
           ? 'response-deadline'
@@ -138,6 +195,20 @@ export const caseMachine = setup({
           },
           severity: event.data.to,
           responseDueAt: responseDueAt !== undefined ? ms(responseDueAt) : c.responseDueAt,
+          // The response clock's at-risk instant moves with its due instant; a warning already
+          // recorded stays recorded (once per clock).
+          responseAtRisk:
+            responseDueAt === undefined
+              ? c.responseAtRisk
+              : responseAtRisk === undefined
+                ? c.responseAtRisk?.recorded === true
+                  ? c.responseAtRisk
+                  : undefined
+                : {
+                    share: responseAtRisk.share,
+                    at: ms(responseAtRisk.at),
+                    recorded: c.responseAtRisk?.recorded ?? false,
+                  },
           nonresponseDueAt:
             nonresponseDueAt !== undefined ? ms(nonresponseDueAt) : c.nonresponseDueAt,
         },
@@ -207,6 +278,8 @@ export const caseMachine = setup({
           actions: ['recordFirstResponse', 'startWaiting'],
         },
         ResponseDeadlineBreached: { guard: 'notBreached', actions: ['recordBreach'] },
+        SlaTargetAtRisk: { guard: 'atRiskPending', actions: ['recordAtRisk'] },
+        ...clockMoves,
         SeverityChanged: { guard: 'fromCurrentSeverity', actions: ['changeSeverity'] },
         NoteAdded: {},
         CaseResolved: { target: 'resolved', actions: ['resolve'] },
@@ -223,6 +296,8 @@ export const caseMachine = setup({
         NoteAdded: {},
         CaseResolved: { target: 'resolved', actions: ['resolve'] },
         CaseWithdrawn: { target: 'resolved', actions: ['resolve'] },
+        SlaTargetAtRisk: furtherAtRisk,
+        ...clockMoves,
       }),
     },
     // Waiting on the customer: asked for information, or downgraded after silence. Both
@@ -245,6 +320,8 @@ export const caseMachine = setup({
         NoteAdded: {},
         CaseResolved: { target: 'resolved', actions: ['stopWaiting', 'resolve'] },
         CaseWithdrawn: { target: 'resolved', actions: ['stopWaiting', 'resolve'] },
+        SlaTargetAtRisk: furtherAtRisk,
+        ...clockMoves,
       }),
     },
     resolved: {
@@ -254,6 +331,7 @@ export const caseMachine = setup({
         CaseReopened: { target: 'responded', actions: ['reopen'] },
         CaseClosed: { target: 'closed', actions: ['close'] },
         SurveySubmitted: { guard: 'noSurveyYet', actions: ['recordSurvey'] },
+        ...clockMoves,
       }),
     },
     // Final in the lifecycle (no way out), but not an XState final state: notes and the one

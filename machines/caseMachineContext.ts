@@ -5,6 +5,7 @@ import type {
 } from '../src/domain/case/stream/caseEvents.js';
 import type { CaseContext } from '../src/domain/case/stream/caseContext.js';
 import type { DeadlineWarning } from '../src/domain/policy/calendarHorizon.js';
+import type { TargetClocks } from '../src/domain/case/stream/targetClock.js';
 
 /*
  * The case machine's context and events: the case record it keeps, how `CaseOpened` starts it,
@@ -18,6 +19,7 @@ export type EventOf<K extends CaseEventType> = CaseEventOf<K> & { readonly at: n
 export const ms = (iso: string) => Date.parse(iso);
 
 const noWarnings: readonly DeadlineWarning[] = [];
+const noClocks: TargetClocks = {};
 /** The warnings kept when the deadline `kind` is set anew (with `recorded`) or stops. */
 export const replaceWarnings = (
   current: readonly DeadlineWarning[],
@@ -46,6 +48,11 @@ export const openedContext = ({ data, at }: EventOf<'CaseOpened'>): CaseContext 
   responseTarget: data.responseTarget,
   responseCalendar: data.responseCalendar,
   responseDueAt: ms(data.responseDueAt),
+  responseAtRisk:
+    data.responseAtRisk === undefined
+      ? undefined
+      : { share: data.responseAtRisk.share, at: ms(data.responseAtRisk.at), recorded: false },
+  clocks: noClocks,
   breached: false,
   firstResponseAt: undefined,
   respondedWithinTarget: undefined,

@@ -2,8 +2,7 @@ import { evolveCaseQueue } from './caseQueue.js';
 import { caseRowFold, type EvolveRow } from './caseRowFold.js';
 import { NO_DEADLINE, type CaseListTable } from './caseListTable.js';
 import { eventData } from './eventData.js';
-import type { Projection, ProjectionContext } from './projection.js';
-import { responseAtRiskAt } from './responseAtRisk.js';
+import type { Projection } from './projection.js';
 
 /** The deadline running in a state, as the list sorts by it. */
 const dueIn = (row: CaseListTable): string => {
@@ -20,22 +19,9 @@ const dueIn = (row: CaseListTable): string => {
   }
 };
 
-const atRisk = (row: CaseListTable, ctx: ProjectionContext): string | null =>
-  responseAtRiskAt(
-    {
-      offering: row.offering,
-      line: row.line,
-      severity: row.severity,
-      region: row.region ?? undefined,
-      openedAt: row.opened_at,
-      dueAt: row.response_due_at,
-    },
-    ctx,
-  );
-
 /**
- * A case's list row after an event: the queue's move (src: caseQueue.ts), then what only the
- * list keeps — closed cases, the running deadline, the at-risk instant.
+ * A case's list row after an event: the queue's move (src: caseQueue.ts, the targets at risk
+ * included), then what only the list keeps — closed cases, the running deadline.
  */
 export const evolveCaseList: EvolveRow<CaseListTable> = (row, event, ctx) => {
   if (row !== undefined && event.type === 'CaseClosed') {
@@ -43,6 +29,8 @@ export const evolveCaseList: EvolveRow<CaseListTable> = (row, event, ctx) => {
       ...row,
       state: 'closed',
       due_at: NO_DEADLINE,
+      at_risk: null,
+      at_risk_at: null,
       closed_at: event.metadata.occurredAt,
       updated_at: event.metadata.occurredAt,
       revision: event.revision,
@@ -55,18 +43,12 @@ export const evolveCaseList: EvolveRow<CaseListTable> = (row, event, ctx) => {
     ...queued,
     region: row?.region ?? null,
     due_at: NO_DEADLINE,
-    at_risk_at: row?.at_risk_at ?? null,
     auto_close_at: row?.auto_close_at ?? null,
     closed_at: row?.closed_at ?? null,
   };
   switch (event.type) {
     case 'CaseOpened':
       next.region = eventData<'CaseOpened'>(event).tenant.region ?? null;
-      next.at_risk_at = atRisk(next, ctx);
-      break;
-    case 'SeverityChanged':
-      if (eventData<'SeverityChanged'>(event).responseDueAt !== undefined)
-        next.at_risk_at = atRisk(next, ctx);
       break;
     case 'CaseResolved':
       next.auto_close_at = eventData<'CaseResolved'>(event).autoCloseAt;
@@ -85,7 +67,9 @@ export const evolveCaseList: EvolveRow<CaseListTable> = (row, event, ctx) => {
 /** Every case, closed ones too, searchable and sorted by due instant or by last update. */
 export const caseList: Projection = {
   name: 'case-list',
-  version: 1,
+  // v2: at risk as recorded (`SlaTargetAtRisk`, the policy's thresholds), no longer 75 % of the
+  // response target computed here.
+  version: 2,
   create: async (db) => {
     await db.schema
       .createTable('case_list')
@@ -104,11 +88,12 @@ export const caseList: Projection = {
       .addColumn('breached', 'integer', (c) => c.notNull())
       .addColumn('waiting_on', 'text', (c) => c.notNull())
       .addColumn('nonresponse_due_at', 'text')
+      .addColumn('at_risk', 'text')
+      .addColumn('at_risk_at', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('revision', 'integer', (c) => c.notNull())
       .addColumn('region', 'text')
       .addColumn('due_at', 'text', (c) => c.notNull())
-      .addColumn('at_risk_at', 'text')
       .addColumn('auto_close_at', 'text')
       .addColumn('closed_at', 'text')
       .execute();

@@ -22,7 +22,10 @@ export interface CaseListQuery {
   /** true: no assignee; false: any assignee. */
   readonly unassigned?: boolean | undefined;
   readonly breached?: boolean | undefined;
-  /** Cases whose response clock runs past its at-risk instant (at `now`), not yet breached. */
+  /**
+   * Cases with a target at risk: its at-risk warning (`SlaTargetAtRisk`) recorded, its clock
+   * still running (not met, stopped or breached since).
+   */
   readonly atRisk?: boolean | undefined;
   readonly awaitingCustomer?: boolean | undefined;
   /** Inclusive bounds on the opening instant (ISO 8601 UTC). */
@@ -35,8 +38,6 @@ export interface CaseListQuery {
   readonly after?: CaseListCursor | undefined;
   /** @defaultValue 50 */
   readonly limit?: number | undefined;
-  /** The instant `atRisk` is judged at (ISO 8601 UTC). */
-  readonly now: string;
 }
 
 const waitingStates = ['awaitingCustomer', 'downgraded'];
@@ -66,17 +67,7 @@ export const queryCaseList = async (
   if (q.breached !== undefined) query = query.where('breached', '=', q.breached ? 1 : 0);
   if (q.awaitingCustomer !== undefined)
     query = query.where('state', q.awaitingCustomer ? 'in' : 'not in', waitingStates);
-  if (q.atRisk !== undefined) {
-    const now = q.now;
-    query = query.where((eb) => {
-      const atRisk = eb.and([
-        eb('state', '=', 'opened'),
-        eb('breached', '=', 0),
-        eb('at_risk_at', '<=', now),
-      ]);
-      return q.atRisk === true ? atRisk : eb.not(atRisk);
-    });
-  }
+  if (q.atRisk !== undefined) query = query.where('at_risk', q.atRisk ? 'is not' : 'is', null);
   if (q.openedFrom !== undefined) query = query.where('opened_at', '>=', q.openedFrom);
   if (q.openedTo !== undefined) query = query.where('opened_at', '<=', q.openedTo);
   if (q.text !== undefined) {

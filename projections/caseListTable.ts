@@ -14,8 +14,6 @@ export interface CaseListTable extends CaseQueueTable {
    * that a list sorted by due instant puts those last without NULL ordering rules.
    */
   due_at: string;
-  /** When 75 % of the response target's business time is used (null: no response clock). */
-  at_risk_at: string | null;
   auto_close_at: string | null;
   closed_at: string | null;
 }

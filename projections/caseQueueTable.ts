@@ -18,6 +18,13 @@ export interface CaseQueueTable {
   /** `agent` or `customer`: whose move it is. */
   waiting_on: string;
   nonresponse_due_at: string | null;
+  /**
+   * The targets whose at-risk warning (`SlaTargetAtRisk`) was recorded on a clock that still
+   * runs, comma-separated in the order recorded (`response`, `resolution`, …); null: none.
+   */
+  at_risk: string | null;
+  /** When the earliest of those warnings was recorded; null with `at_risk`. */
+  at_risk_at: string | null;
   updated_at: string;
   revision: number;
 }

@@ -1,25 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { BusinessCalendar } from '../src/domain/policy/businessCalendar.js';
 import type { RecordedEvent } from '../src/domain/recordedEvent.js';
 import type { ReadModelDatabase } from './readModelDatabase.js';
-
-/** A severity on a case's offering, line and region, as a row holds them. */
-export interface ResponseRuleQuery {
-  readonly offering: string;
-  readonly line: string;
-  readonly severity: string;
-  readonly region: string | undefined;
-}
 
 /** What a projection may ask of the world while it applies events: pure lookups only. */
 export interface ProjectionContext {
   /** The IANA zone of an offering (reporting days); UTC for one the policy does not know. */
   zoneOf(offering: string): string;
-  /**
-   * The calendar the response target of a severity runs on, by the policy in force (undefined
-   * if it does not know the combination). Absent: projections fall back to wall-clock time.
-   */
-  responseCalendar?(query: ResponseRuleQuery): BusinessCalendar | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CaseQueueTable } from './caseQueueTable.js';
 import type { AgentWorkloadView, ReadModelDatabase } from './readModelDatabase.js';
 
 /** The queue views over `case_queue`: what agents look at all day. */
-export const queueNames = ['agent', 'awaiting-customer', 'breached'] as const;
+export const queueNames = ['agent', 'awaiting-customer', 'breached', 'at-risk'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export interface QueueQuery {
@@ -20,7 +20,9 @@ export interface QueueQuery {
 /**
  * - `agent`: cases waiting on an agent, breached first, then by response due instant;
  * - `awaiting-customer`: cases waiting on the customer, by nonresponse due instant;
- * - `breached`: open cases whose initial-response clock recorded a breach, by due instant.
+ * - `breached`: open cases whose initial-response clock recorded a breach, by due instant;
+ * - `at-risk`: cases with a target at risk (its warning recorded, its clock still running),
+ *   longest at risk first.
  */
 export const queryQueue = async (
   db: Kysely<ReadModelDatabase>,
@@ -53,6 +55,9 @@ export const queryQueue = async (
         .where('state', '!=', 'resolved')
         .orderBy('response_due_at')
         .orderBy('case_id');
+      break;
+    case 'at-risk':
+      query = query.where('at_risk', 'is not', null).orderBy('at_risk_at').orderBy('case_id');
       break;
   }
   return query

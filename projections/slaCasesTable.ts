@@ -20,4 +20,15 @@ export interface SlaCasesTable {
   reopens: number;
   resolved_at: string | null;
   survey_rating: number | null;
+  /** At-risk warnings recorded (`SlaTargetAtRisk`), every target. */
+  at_risk_warnings: number;
+  /** The resolution clock's latest stop: 1 within target, 0 not; null: not stopped (or no such target). */
+  resolution_within_target: number | null;
+  resolution_breaches: number;
+  /** Next-reply clocks stopped within target, and breaches recorded. */
+  next_reply_met: number;
+  next_reply_breaches: number;
+  /** Periodic-update clocks stopped within target, and breaches recorded. */
+  periodic_update_met: number;
+  periodic_update_breaches: number;
 }

@@ -29,7 +29,29 @@ export interface SlaReportRow {
   readonly reopens: number;
   readonly surveys: number;
   readonly averageRating: number | null;
+  /** At-risk warnings recorded, every target. */
+  readonly atRiskWarnings: number;
+  /** Cases resolved within the resolution target (latest resolution), and its breaches. */
+  readonly resolutionsWithinTarget: number;
+  readonly resolutionBreaches: number;
+  /** Next replies within target, and breaches. */
+  readonly nextRepliesWithinTarget: number;
+  readonly nextReplyBreaches: number;
+  /** Periodic updates within target, and breaches. */
+  readonly periodicUpdatesWithinTarget: number;
+  readonly periodicUpdateBreaches: number;
 }
+
+const sum = (
+  cases: readonly Record<string, unknown>[],
+  column:
+    | 'at_risk_warnings'
+    | 'resolution_breaches'
+    | 'next_reply_met'
+    | 'next_reply_breaches'
+    | 'periodic_update_met'
+    | 'periodic_update_breaches',
+): number => cases.reduce((n, c) => n + Number(c[column]), 0);
 
 /** Nearest-rank percentile of sorted values. */
 const percentile = (sorted: readonly number[], p: number): number | null =>
@@ -82,6 +104,13 @@ export const slaReport = async (
       surveys: ratings.length,
       averageRating:
         ratings.length === 0 ? null : ratings.reduce((a, b) => a + b, 0) / ratings.length,
+      atRiskWarnings: sum(cases, 'at_risk_warnings'),
+      resolutionsWithinTarget: cases.filter((c) => c.resolution_within_target === 1).length,
+      resolutionBreaches: sum(cases, 'resolution_breaches'),
+      nextRepliesWithinTarget: sum(cases, 'next_reply_met'),
+      nextReplyBreaches: sum(cases, 'next_reply_breaches'),
+      periodicUpdatesWithinTarget: sum(cases, 'periodic_update_met'),
+      periodicUpdateBreaches: sum(cases, 'periodic_update_breaches'),
     });
   }
   const order = (r: SlaReportRow) => [r.day, r.offering, r.line, r.severity].join('\u0000');
@@ -107,6 +136,13 @@ export const slaReportCsv = (rows: readonly SlaReportRow[]): string => {
     'reopens',
     'surveys',
     'averageRating',
+    'atRiskWarnings',
+    'resolutionsWithinTarget',
+    'resolutionBreaches',
+    'nextRepliesWithinTarget',
+    'nextReplyBreaches',
+    'periodicUpdatesWithinTarget',
+    'periodicUpdateBreaches',
   ];
   const cell = (v: string | number | null) => {
     const text = v === null ? '' : String(v);

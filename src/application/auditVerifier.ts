@@ -25,9 +25,10 @@ export interface StreamBreak {
 
 /**
  * Machine versions this build can replay. A history is replayed with the machine version its
- * events record; events are upcast to today's shapes first (docs/auditing.md).
+ * events record; events are upcast to today's shapes first (docs/auditing.md). v2 only added
+ * events to v1, so today's machine replays both.
  */
-export const replayableMachineVersions: readonly number[] = [CASE_MACHINE_VERSION];
+export const replayableMachineVersions: readonly number[] = [1, CASE_MACHINE_VERSION];
 
 const withoutHashes = ({
   previousHash: _previous,

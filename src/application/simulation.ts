@@ -19,8 +19,28 @@ export interface SimulatedEvent {
   readonly data: CaseEvent['data'];
 }
 
+/** Where a further target's clock stands at the end of a run. */
+export interface SimulatedTarget {
+  readonly status: 'running' | 'paused' | 'stopped';
+  /** While running. */
+  readonly dueAt?: string;
+  /** Business ms left, once paused or stopped. */
+  readonly remainingMs?: number;
+  readonly breached: boolean;
+  readonly atRisk: boolean;
+}
+
 export interface SimulationOutput {
-  readonly cases: Record<string, { state: string; severity: string; events: SimulatedEvent[] }>;
+  readonly cases: Record<
+    string,
+    {
+      state: string;
+      severity: string;
+      events: SimulatedEvent[];
+      /** The further targets' clocks (only when the policy sets some for the case). */
+      targets?: Record<string, SimulatedTarget>;
+    }
+  >;
   readonly refused: Array<{
     step: number;
     command: CommandType;
@@ -121,11 +141,34 @@ export const simulateSteps = (run: SimulationRun, policy: Policy): SimulationOut
 
   const cases: SimulationOutput['cases'] = {};
   for (const [caseId, snapshot] of snapshots) {
+    const targets = targetsOf(snapshot);
     cases[caseId] = {
       state: snapshot.state,
       severity: snapshot.context.severity,
       events: log.get(caseId) ?? [],
+      ...(targets !== undefined && { targets }),
     };
   }
   return { cases, refused };
+};
+
+const targetsOf = ({ context }: CaseSnapshot): Record<string, SimulatedTarget> | undefined => {
+  const entries = Object.entries(context.clocks).flatMap(([target, clock]) =>
+    clock === undefined
+      ? []
+      : [
+          [
+            target,
+            {
+              status: clock.status,
+              ...(clock.status === 'running'
+                ? { dueAt: formatInstant(clock.dueAt) }
+                : { remainingMs: clock.remainingMs }),
+              breached: clock.breached,
+              atRisk: clock.atRisk?.recorded ?? false,
+            },
+          ] as const,
+        ],
+  );
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
 };

@@ -176,8 +176,7 @@ export const buildApp = async (
   await app.register(caseRoutes(services));
   await app.register(auditRoutes(services.rawStore));
   await app.register(caseFeedRoutes(services.store, services.cases));
-  if (options.readModels !== undefined)
-    await app.register(caseListRoutes(options.readModels, services.clock));
+  if (options.readModels !== undefined) await app.register(caseListRoutes(options.readModels));
   await app.register(directoryRoutes(services.policies, services.clock));
   await app.register(policyRoutes(services.policies, services.clock));
   await app.register(adminRoutes(services.tenants, services.tokens));

@@ -8,7 +8,6 @@ import { readWithPosition } from '../../projections/projectionPositions.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import { isCustomer } from '../domain/actor.js';
 import { caseStates } from '../domain/case/caseLifecycle.js';
-import type { Clock } from '../domain/clock.js';
 import { formatInstant, isoInstantSchema, parseInstant } from '../domain/instant.js';
 import { decodeCursor, encodeCursor } from './caseListCursor.js';
 import { positionHeaders, positionNote } from './readModelHeaders.js';
@@ -35,7 +34,11 @@ const listQuery = z.strictObject({
   assignee: z.string().min(1).max(200).optional(),
   unassigned: flag.optional().describe('true: no assignee; false: an assignee'),
   breached: flag.optional().describe('the initial-response clock recorded a breach'),
-  atRisk: flag.optional().describe('opened, not breached, 75 % of the response business time used'),
+  atRisk: flag
+    .optional()
+    .describe(
+      "a target's clock used its policy's at-risk share of business time and still runs (SlaTargetAtRisk recorded)",
+    ),
   awaitingCustomer: flag.optional().describe('awaitingCustomer or downgraded'),
   openedFrom: isoInstantSchema.optional(),
   openedTo: isoInstantSchema.optional(),
@@ -67,13 +70,16 @@ const listItem = z
     nonresponseDueAt: z.string().nullable(),
     breached: z.boolean(),
     atRisk: z.boolean(),
+    atRiskTargets: z
+      .array(z.string())
+      .describe('the targets at risk (response, resolution, next-reply, periodic-update)'),
     waitingOn: z.enum(['agent', 'customer', 'nobody']),
     closedAt: z.string().nullable(),
   })
   .meta({ id: 'CaseListItem' });
 type ListItem = z.infer<typeof listItem>;
 
-const item = (row: CaseListTable, now: string): ListItem => ({
+const item = (row: CaseListTable): ListItem => ({
   id: row.case_id,
   tenant: row.tenant,
   offering: row.offering,
@@ -90,11 +96,8 @@ const item = (row: CaseListTable, now: string): ListItem => ({
   responseDueAt: row.response_due_at,
   nonresponseDueAt: row.nonresponse_due_at,
   breached: row.breached === 1,
-  atRisk:
-    row.state === 'opened' &&
-    row.breached === 0 &&
-    row.at_risk_at !== null &&
-    row.at_risk_at <= now,
+  atRisk: row.at_risk !== null,
+  atRiskTargets: row.at_risk === null ? [] : row.at_risk.split(','),
   waitingOn: row.state === 'closed' ? 'nobody' : row.waiting_on === 'agent' ? 'agent' : 'customer',
   closedAt: row.closed_at,
 });
@@ -106,7 +109,7 @@ const listReaders: RouteAccess = {
 
 /** `GET /cases`: every case the caller may see, filtered and paged, from the `case-list` read model. */
 export const caseListRoutes =
-  (db: Kysely<ReadModelDatabase>, clock: Clock): FastifyPluginAsyncZod =>
+  (db: Kysely<ReadModelDatabase>): FastifyPluginAsyncZod =>
   // eslint-disable-next-line @typescript-eslint/require-await
   async (app) => {
     app.get(
@@ -129,7 +132,6 @@ export const caseListRoutes =
       async (request, reply) => {
         const { query, actor } = request;
         const after = decodeCursor(query.cursor, query.sort);
-        const now = formatInstant(clock.now());
         const { answer, position } = await readWithPosition(db, caseList, (trx) =>
           queryCaseList(trx, {
             states: query.state?.split(','),
@@ -149,12 +151,11 @@ export const caseListRoutes =
             sort: query.sort,
             after,
             limit: query.limit,
-            now,
           }),
         );
         positionHeaders(reply, position);
         return {
-          items: answer.rows.map((row) => item(row, now)),
+          items: answer.rows.map(item),
           nextCursor: answer.next === undefined ? null : encodeCursor(answer.next, query.sort),
         };
       },

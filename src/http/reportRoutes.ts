@@ -77,7 +77,7 @@ export const reportRoutes =
         config: { access: queueReaders },
         schema: {
           summary:
-            'A queue view: agent (by due instant, breached first), awaiting-customer, breached',
+            'A queue view: agent (by due instant, breached first), awaiting-customer, breached, at-risk (targets whose at-risk warning was recorded, their clocks still running)',
           description: positionNote,
           tags: ['reports'],
           params: z.object({ name: z.enum(queueNames) }),

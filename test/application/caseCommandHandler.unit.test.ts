@@ -67,7 +67,7 @@ describe('case command handler', () => {
       occurredAt: '2026-11-23T02:00:00.000Z',
       caseId: 'c1',
       policyVersion: 'seed-2026.2',
-      machineVersion: 1,
+      machineVersion: 2,
     });
     expect(events[1]!.metadata.occurredAt).toBe('2026-11-23T03:00:00.000Z');
   });

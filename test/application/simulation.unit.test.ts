@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../../src/application/scenario.js';
 import { runSimulation, type SimulationOutput } from '../../src/application/simulation.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { parsePolicy } from '../../src/domain/policy/policy.js';
+import { atRiskPolicy } from '../specs/slaPolicies.js';
 
 const runExample = (name: string): SimulationOutput =>
   runSimulation(
@@ -12,6 +14,101 @@ const runExample = (name: string): SimulationOutput =>
 const types = (output: SimulationOutput, id: string) => output.cases[id]!.events.map((e) => e.type);
 const event = (output: SimulationOutput, id: string, type: string) =>
   output.cases[id]!.events.find((e) => e.type === type)!;
+
+describe('at risk in the simulator (the example under a policy with a 75 % threshold)', () => {
+  const output = runSimulation(
+    scenarioSchema.parse(JSON.parse(readFileSync('examples/sla-lifecycle.json', 'utf8'))),
+    atRiskPolicy,
+  );
+
+  it('the late B case records its warning at 75 % of 15 business hours, then the breach', () => {
+    expect(types(output, 'late-response').slice(0, 3)).toEqual([
+      'CaseOpened',
+      'SlaTargetAtRisk',
+      'ResponseDeadlineBreached',
+    ]);
+    expect(event(output, 'late-response', 'SlaTargetAtRisk')).toEqual({
+      type: 'SlaTargetAtRisk',
+      at: '2026-11-23T13:15:00.000Z',
+      data: { target: 'response', threshold: 0.75, dueAt: '2026-11-24T02:00:00.000Z' },
+    });
+  });
+
+  it('a case answered before the threshold records no warning', () => {
+    expect(types(output, 'silent-customer')).not.toContain('SlaTargetAtRisk');
+  });
+
+  it('the built-in policy records none', () => {
+    const plain = runExample('sla-lifecycle');
+    for (const c of Object.values(plain.cases))
+      expect(c.events.map((e) => e.type)).not.toContain('SlaTargetAtRisk');
+  });
+});
+
+describe('examples/further-targets.json (its policy turns the further targets on)', () => {
+  const policy = parsePolicy(
+    JSON.parse(readFileSync('examples/further-targets-policy.json', 'utf8')),
+  );
+  if (!policy.ok) throw policy.error;
+  const output = runSimulation(
+    scenarioSchema.parse(JSON.parse(readFileSync('examples/further-targets.json', 'utf8'))),
+    policy.value,
+  );
+  const stops = (id: string) =>
+    output.cases[id]!.events.flatMap((e) =>
+      e.type === 'SlaTargetStopped'
+        ? [[e.at, (e.data as { target: string }).target, (e.data as { met: boolean }).met]]
+        : [],
+    );
+
+  it('kept informed: every target met, resolution and periodic update paused while awaiting the customer', () => {
+    expect(output.refused).toEqual([]);
+    const types = output.cases['kept-informed']!.events.map((e) => e.type);
+    expect(types).toContain('SlaTargetPaused');
+    expect(types).toContain('SlaTargetResumed');
+    expect(types.filter((t) => t.endsWith('DeadlineBreached'))).toEqual([]);
+    expect(stops('kept-informed').every(([, , met]) => met)).toBe(true);
+    expect(output.cases['kept-informed']!.targets).toEqual({
+      resolution: {
+        status: 'stopped',
+        remainingMs: 30 * 3_600_000,
+        breached: false,
+        atRisk: false,
+      },
+      'next-reply': {
+        status: 'stopped',
+        remainingMs: 3 * 3_600_000,
+        breached: false,
+        atRisk: false,
+      },
+      'periodic-update': {
+        status: 'stopped',
+        remainingMs: 3 * 3_600_000,
+        breached: false,
+        atRisk: true,
+      },
+    });
+  });
+
+  it('left waiting: next reply, periodic update and resolution each warned, then breached once per clock', () => {
+    const c = output.cases['left-waiting']!;
+    expect(
+      c.events.filter((e) => e.type.endsWith('DeadlineBreached')).map((e) => [e.type, e.at]),
+    ).toEqual([
+      ['NextReplyDeadlineBreached', '2026-11-23T07:00:00.000Z'], // 4 h after the reply at 11:00
+      ['PeriodicUpdateDeadlineBreached', '2026-11-24T03:00:00.000Z'],
+      ['ResolutionDeadlineBreached', '2026-11-26T02:35:00.000Z'], // 30 min later: the pause
+      ['PeriodicUpdateDeadlineBreached', '2026-11-26T04:00:00.000Z'], // a new clock, a new breach
+    ]);
+    expect(stops('left-waiting').every(([, , met]) => !met)).toBe(true);
+    expect(Object.values(c.targets!).every((t) => t.breached && t.atRisk)).toBe(true);
+  });
+
+  it('the built-in policy shows no targets in the output', () => {
+    for (const c of Object.values(runExample('sla-lifecycle').cases))
+      expect(c).not.toHaveProperty('targets');
+  });
+});
 
 describe('examples/sla-lifecycle.json (21vianet technical)', () => {
   const output = runExample('sla-lifecycle');

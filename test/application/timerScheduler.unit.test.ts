@@ -10,7 +10,9 @@ import { TimerScheduler } from '../../src/application/timerScheduler.js';
 import type { TimerSchedule } from '../../src/application/timerSchedule.js';
 import { timerActor } from '../../src/domain/actor.js';
 import { VirtualClock } from '../../src/domain/clock.js';
-import { servicesWith } from '../specs/servicesSpec.js';
+import type { Policy } from '../../src/domain/policy/policy.js';
+import { contosoTenant, servicesWith } from '../specs/servicesSpec.js';
+import { targetsPolicy } from '../specs/slaPolicies.js';
 import { parsed } from '../specs/caseCommands.js';
 
 const ada = { role: 'customer-admin', tenant: 'contoso', id: 'ada' } as const;
@@ -40,12 +42,20 @@ interface World {
 }
 
 const world = async (
-  given: { store?: EventStore; schedule?: TimerSchedule; clock?: VirtualClock } = {},
+  given: {
+    store?: EventStore;
+    schedule?: TimerSchedule;
+    clock?: VirtualClock;
+    policy?: Policy;
+  } = {},
   backendOf: (b: InProcessTimerBackend) => TimerBackend = (b) => b,
 ): Promise<World> => {
   const store = given.store ?? new MemoryEventStore();
   const clock = given.clock ?? new VirtualClock(MONDAY_10);
-  const services = await servicesWith(store, clock);
+  const services =
+    given.policy === undefined
+      ? await servicesWith(store, clock)
+      : await servicesWith(store, clock, [contosoTenant], given.policy);
   const schedule = given.schedule ?? new MemoryTimerSchedule();
   const backend = new InProcessTimerBackend({ clock });
   const scheduler = new TimerScheduler({
@@ -91,6 +101,35 @@ const open = async (w: World, caseId: string, severity: 'A' | 'B' | 'C' = 'B') =
 };
 
 describe('timer scheduler (in-process backend, virtual clock)', () => {
+  it('schedules and fires the SLA target timers a policy sets: at risk, then the breach, once each', async () => {
+    const w = await world({ policy: targetsPolicy });
+    await w.scheduler.start();
+    await open(w, 'c1');
+    await w.settle();
+    // Resolution: 3 business days (Thu 10:00 Beijing), at risk at 50 % (Tue 17:30).
+    const atRisk = Date.parse('2026-11-24T09:30:00Z');
+    const due = Date.parse('2026-11-26T02:00:00Z');
+    expect(w.scheduler.pending().map((t) => [t.kind, t.dueAt])).toEqual([
+      ['response-deadline', B_DUE],
+      ['resolution-deadline', due],
+      ['resolution-at-risk', atRisk],
+    ]);
+    for (const at of [B_DUE, atRisk, due, due + 3_600_000]) {
+      w.clock.advanceTo(at);
+      await w.settle();
+    }
+    const events = await w.events('c1');
+    expect(events.map((e) => [e.type, e.metadata.occurredAt])).toEqual([
+      ['CaseOpened', '2026-11-23T02:00:00.000Z'],
+      ['SlaTargetStarted', '2026-11-23T02:00:00.000Z'],
+      ['ResponseDeadlineBreached', '2026-11-24T02:00:00.000Z'],
+      ['SlaTargetAtRisk', '2026-11-24T09:30:00.000Z'],
+      ['ResolutionDeadlineBreached', '2026-11-26T02:00:00.000Z'],
+    ]);
+    expect(w.scheduler.pending()).toEqual([]);
+    await w.scheduler.close();
+  });
+
   it('schedules the response deadline on open and drops it on the first response', async () => {
     const w = await world();
     await w.scheduler.start();

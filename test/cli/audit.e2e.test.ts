@@ -140,7 +140,7 @@ describe('docket audit', () => {
       ['CustomerResponded', 'responded'],
       ['CaseResolved', 'resolved'],
     ]);
-    expect(entries[0]).toMatchObject({ machineVersion: 1, policyVersion: 'seed-2026.2' });
+    expect(entries[0]).toMatchObject({ machineVersion: 2, policyVersion: 'seed-2026.2' });
     // Monday 10:30 Beijing, B due Tuesday 10:00 on 09:00–24:00: 13.5 h that day + 1 h = 14.5 h left.
     const at = docket(pristine, 'audit', 'at', 'c1', '2026-11-23T10:30:00+08:00');
     expect(at.status, at.stderr).toBe(0);

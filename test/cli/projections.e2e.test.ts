@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allProjections } from '../../projections/allProjections.js';
+import { caseQueue } from '../../projections/caseQueue.js';
 import { SqliteEventStore } from '../../src/adapters/sqliteEventStore.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { openBody } from '../specs/httpSpec.js';
@@ -55,7 +57,9 @@ describe('docket projections and docket report', () => {
       ['case-list', head, true],
     ]);
     expect(docket('projections', 'status').stdout).toMatch(
-      /case-queue\s+v2\s+position\s+-1\s+lag\s+\d+\s+rebuilding yes\s+updated /,
+      new RegExp(
+        `case-queue\\s+v${caseQueue.version}\\s+position\\s+-1\\s+lag\\s+\\d+\\s+rebuilding yes\\s+updated `,
+      ),
     );
     const rebuild = docket('projections', 'rebuild');
     expect(rebuild.status, rebuild.stderr).toBe(0);
@@ -77,7 +81,7 @@ describe('docket projections and docket report', () => {
     expect(after.projections).toEqual(
       ['case-queue', 'sla-compliance', 'case-list'].map((name) => ({
         name,
-        version: name === 'case-queue' ? 2 : 1,
+        version: allProjections.find((p) => p.name === name)!.version,
         position: head,
         head,
         lag: 0,
@@ -87,7 +91,9 @@ describe('docket projections and docket report', () => {
     );
     const human = docket('projections', 'status');
     expect(human.stdout).toMatch(
-      /case-queue\s+v2\s+position\s+\d+\s+lag\s+0\s+rebuilding no\s+updated /,
+      new RegExp(
+        `case-queue\\s+v${caseQueue.version}\\s+position\\s+\\d+\\s+lag\\s+0\\s+rebuilding no\\s+updated `,
+      ),
     );
   });
 

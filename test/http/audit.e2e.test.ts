@@ -36,7 +36,7 @@ describe('auditor reads over HTTP', () => {
       occurredAt: '2026-11-23T03:00:00.000Z',
       actor: { role: 'agent', id: 'li' },
       policyVersion: 'seed-2026.2',
-      machineVersion: 1,
+      machineVersion: 2,
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(

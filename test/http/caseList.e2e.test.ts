@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timerDispatcher } from '../../src/application/timerDispatcher.js';
 import { httpFixture, openBody, type HttpFixture, type Person } from '../specs/httpSpec.js';
+import { atRiskPolicy } from '../specs/slaPolicies.js';
 
 interface Item {
   id: string;
@@ -32,7 +34,8 @@ describe('GET /cases: list and search from the case-list read model', () => {
   };
 
   beforeAll(async () => {
-    f = await httpFixture({ readModels: true });
+    // A policy with a 75 % at-risk threshold on response targets (the built-in one sets none).
+    f = await httpFixture({ readModels: true, policy: atRiskPolicy });
     const open = async (who: Person, title: string, severity: string) => {
       const res = await f.request(who, {
         method: 'POST',
@@ -96,10 +99,24 @@ describe('GET /cases: list and search from the case-list read model', () => {
     expect(await ids_('?awaitingCustomer=true')).toEqual([]);
     expect(await ids_('?breached=true')).toEqual([]);
     expect(await ids_('?atRisk=true')).toEqual([]);
-    // B on 21vianet technical: 15 business hours; 75 % of them are used by 21:15 Beijing.
-    f.clock.advanceTo(Date.parse('2026-11-23T13:20:00Z'));
+    // B on 21vianet technical: 15 business hours; 75 % of them are used by 21:15 Beijing,
+    // when the at-risk timers fire and record SlaTargetAtRisk.
+    const dueAt = Date.parse('2026-11-23T13:15:00Z');
+    f.clock.advanceTo(dueAt);
+    const fire = timerDispatcher(f.services.commands, f.clock);
+    for (const caseId of [ids.mailbox!, ids.fab!])
+      await fire({ caseId, kind: 'response-at-risk', dueAt, revision: 0 });
+    await f.projected();
     expect((await ids_('?atRisk=true')).sort()).toEqual([ids.mailbox, ids.fab].sort());
     expect(await ids_('?atRisk=true&tenant=contoso')).toEqual([ids.mailbox]);
+    expect(await ids_('?atRisk=false')).toEqual([ids.sso]);
+    const queue = await f.request('li', { method: 'GET', url: '/queues/at-risk' });
+    expect(queue.statusCode, queue.body).toBe(200);
+    expect(JSON.stringify(queue.json())).toContain(ids.mailbox);
+    // The first response meets the target: the case is no longer at risk.
+    await act('li', ids.mailbox!, 'respond', { message: 'on it' });
+    await f.projected();
+    expect(await ids_('?atRisk=true')).toEqual([ids.fab]);
   });
 
   it('refuses a cursor it did not make, or one of another sort', async () => {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseList } from '../../projections/caseList.js';
+import { caseQueue } from '../../projections/caseQueue.js';
+import { slaCompliance } from '../../projections/slaCompliance.js';
 import { httpFixture, openBody, type HttpFixture, type Person } from '../specs/httpSpec.js';
 
 interface QueueBody {
@@ -143,7 +146,7 @@ describe('queues and the SLA report over HTTP (read models)', () => {
         projections: [
           {
             name: 'case-queue',
-            version: 2,
+            version: caseQueue.version,
             position: at,
             head: at,
             lag: 0,
@@ -152,7 +155,7 @@ describe('queues and the SLA report over HTTP (read models)', () => {
           },
           {
             name: 'sla-compliance',
-            version: 1,
+            version: slaCompliance.version,
             position: at,
             head: at,
             lag: 0,
@@ -161,7 +164,7 @@ describe('queues and the SLA report over HTTP (read models)', () => {
           },
           {
             name: 'case-list',
-            version: 1,
+            version: caseList.version,
             position: at,
             head: at,
             lag: 0,

@@ -19,6 +19,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import { caseEventTypes, currentSchemaVersion } from '../../src/domain/case/stream/caseEvents.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { defaultPolicy } from '../../src/domain/policy/defaultPolicy.js';
+import { allTargetsPolicy } from '../specs/slaPolicies.js';
 import { ProjectionCheckpointStore } from '../../src/adapters/projectionCheckpointStore.js';
 
 /**
@@ -30,7 +31,7 @@ const context = projectionContext(policyRegistry(defaultPolicy));
 const dir = mkdtempSync(join(tmpdir(), 'docket-projector-crash-'));
 const eventsPath = join(dir, 'docket.db');
 const TEMPLATE_CASES = 240;
-const MIN_EVENTS = 20_000;
+const MIN_EVENTS = 30_000; // with the SLA target events: still over 2,000 cases
 
 const tenants = [
   { id: 'contoso', offering: '21vianet', advancedAgreement: true },
@@ -81,12 +82,15 @@ const templateScenario = () => {
         resolve(120);
         step(180, 'submitSurvey', customer(tenant), { rating: (i % 5) + 1 });
         break;
-      case 1:
+      case 1: {
+        // Every other one answers the customer's reply ten hours late (next reply breached).
+        const late = i % 16 === 9 ? 600 : 0;
         step(10, 'requestInfo', li, { message: 'Logs?' });
         step(60, 'customerReply', customer(tenant), { message: 'Attached.' });
-        step(90, 'respond', li, { message: 'Thanks.' });
-        resolve(300);
+        step(90 + late, 'respond', li, { message: 'Thanks.' });
+        resolve(300 + late);
         break;
+      }
       case 2: // never answered: breaches after an hour
         resolve(240);
         break;
@@ -124,7 +128,15 @@ const customerEvents = new Set([
   'CaseReopened',
   'SurveySubmitted',
 ]);
-const timerEvents = new Set(['ResponseDeadlineBreached', 'SeverityDowngraded', 'CaseClosed']);
+const timerEvents = new Set([
+  'ResponseDeadlineBreached',
+  'SeverityDowngraded',
+  'CaseClosed',
+  'SlaTargetAtRisk',
+  'ResolutionDeadlineBreached',
+  'NextReplyDeadlineBreached',
+  'PeriodicUpdateDeadlineBreached',
+]);
 
 /** Who recorded an event: the customer's admin, the timer, or the agent. */
 const actorOf = (type: SimulatedEvent['type'], tenant: string): Actor =>
@@ -135,7 +147,9 @@ const actorOf = (type: SimulatedEvent['type'], tenant: string): Actor =>
  * of `t7`), appended in time order, one append per command; returns the head position.
  */
 const writeEventStore = async (path: string): Promise<bigint> => {
-  const output = runSimulation(templateScenario(), defaultPolicy);
+  // Every SLA target on, so that the history holds every event type (the built-in policy sets
+  // none and would record no SLA target event).
+  const output = runSimulation(templateScenario(), allTargetsPolicy);
   expect(output.refused).toEqual([]);
   const templates = Object.entries(output.cases);
   const perCopy = templates.reduce((n, [, c]) => n + c.events.length, 0);

@@ -281,6 +281,14 @@ const expectedReport = (facts: readonly CaseFacts[], from: string, to: string) =
       surveys: ratings.length,
       averageRating:
         ratings.length === 0 ? null : ratings.reduce((a, b) => a + b, 0) / ratings.length,
+      // The built-in policy sets no at-risk threshold and no further target.
+      atRiskWarnings: 0,
+      resolutionsWithinTarget: 0,
+      resolutionBreaches: 0,
+      nextRepliesWithinTarget: 0,
+      nextReplyBreaches: 0,
+      periodicUpdatesWithinTarget: 0,
+      periodicUpdateBreaches: 0,
     };
   });
 };
@@ -473,7 +481,9 @@ describe('SLA report for a simulated month', () => {
     expect(lines[0]).toBe(
       'day,offering,line,severity,opened,firstResponses,withinTarget,breaches,' +
         'responseMedianMs,responseP90Ms,businessResponseMedianMs,businessResponseP90Ms,' +
-        'downgrades,reopens,surveys,averageRating',
+        'downgrades,reopens,surveys,averageRating,atRiskWarnings,' +
+        'resolutionsWithinTarget,resolutionBreaches,nextRepliesWithinTarget,nextReplyBreaches,' +
+        'periodicUpdatesWithinTarget,periodicUpdateBreaches',
     );
     expect(lines).toHaveLength(report.length + 2); // and a final CRLF
     expect(lines.at(-1)).toBe('');
@@ -498,6 +508,13 @@ describe('SLA report for a simulated month', () => {
         r.reopens,
         r.surveys,
         r.averageRating,
+        r.atRiskWarnings,
+        r.resolutionsWithinTarget,
+        r.resolutionBreaches,
+        r.nextRepliesWithinTarget,
+        r.nextReplyBreaches,
+        r.periodicUpdatesWithinTarget,
+        r.periodicUpdateBreaches,
       ].join(','),
     );
     const unanswered = expected.findIndex((r) => r.firstResponses === 0);

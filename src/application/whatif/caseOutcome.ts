@@ -63,6 +63,14 @@ export const caseOutcome = (events: Iterable<OutcomeEvent>): CaseOutcome | undef
       case 'CaseWithdrawn':
       case 'CaseReopened':
       case 'SurveySubmitted':
+      case 'SlaTargetAtRisk':
+      case 'SlaTargetStarted':
+      case 'SlaTargetPaused':
+      case 'SlaTargetResumed':
+      case 'SlaTargetStopped':
+      case 'NextReplyDeadlineBreached':
+      case 'PeriodicUpdateDeadlineBreached':
+      case 'ResolutionDeadlineBreached':
         break;
     }
   }

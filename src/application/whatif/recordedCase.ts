@@ -78,6 +78,14 @@ const commandOf = (event: CaseEvent): { command: CommandType; input: unknown } |
       };
     }
     case 'ResponseDeadlineBreached':
+    case 'SlaTargetAtRisk':
+    case 'SlaTargetStarted':
+    case 'SlaTargetPaused':
+    case 'SlaTargetResumed':
+    case 'SlaTargetStopped':
+    case 'NextReplyDeadlineBreached':
+    case 'PeriodicUpdateDeadlineBreached':
+    case 'ResolutionDeadlineBreached':
     case 'SeverityDowngraded':
     case 'CaseClosed':
       return undefined;

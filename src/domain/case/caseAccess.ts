@@ -19,6 +19,7 @@ export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
   checkResponseDeadline: ['timer'],
   checkCustomerNonresponse: ['timer'],
   checkAutoClose: ['timer'],
+  checkSlaTargets: ['timer'],
 };
 
 export const adminOnlyMessage =

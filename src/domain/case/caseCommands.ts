@@ -44,6 +44,7 @@ export const commandInputSchemas = {
   checkResponseDeadline: z.strictObject({}),
   checkCustomerNonresponse: z.strictObject({}),
   checkAutoClose: z.strictObject({}),
+  checkSlaTargets: z.strictObject({}),
 } as const;
 
 export type CommandType = keyof typeof commandInputSchemas;

@@ -1,4 +1,6 @@
-import { businessTimeBetween } from '../policy/businessCalendar.js';
+import { addBusinessTime, businessTimeBetween } from '../policy/businessCalendar.js';
+import { durationToMillis, type BusinessDuration } from '../policy/businessDuration.js';
+import { formatInstant } from '../instant.js';
 import { caseDeadline, type CaseDeadline } from '../policy/calendarHorizon.js';
 import type { Policy } from '../policy/policy.js';
 import { policyCalendar } from '../policy/policyCalendars.js';
@@ -47,3 +49,34 @@ export const measureFirstResponse = (context: CaseContext, policy: Policy, now: 
     now,
   ),
 });
+
+/**
+ * When `share` of a target of `duration` business time, counted from `fromMs` on the
+ * calendar, is used: the instant its at-risk warning is due.
+ */
+export const atRiskInstant = (
+  policy: Policy,
+  calendarId: string,
+  fromMs: number,
+  duration: BusinessDuration,
+  share: number,
+): number => {
+  const calendar = policyCalendar(policy, calendarId);
+  const budget = durationToMillis(duration, calendar.nominalDayMs);
+  return addBusinessTime(calendar, fromMs, Math.round(budget * share));
+};
+
+/** The `responseAtRisk` a response clock started at `fromMs` records under `rule` (if any). */
+export const responseAtRiskOf = (
+  policy: Policy,
+  rule: SeverityRule,
+  fromMs: number,
+): { share: number; at: string } | undefined =>
+  rule.responseAtRisk === undefined
+    ? undefined
+    : {
+        share: rule.responseAtRisk,
+        at: formatInstant(
+          atRiskInstant(policy, rule.calendarId, fromMs, rule.responseTarget, rule.responseAtRisk),
+        ),
+      };

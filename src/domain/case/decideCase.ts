@@ -9,6 +9,8 @@ import { authorize } from './caseAccess.js';
 import type { CaseCommand } from './caseCommands.js';
 import { measureFirstResponse, nonresponseDue } from './caseDeadlines.js';
 import { casePrecondition } from './commandPreconditions.js';
+import { checkSlaTargets } from './checkSlaTargets.js';
+import { targetClockEvents } from './targetClockEvents.js';
 import { allowedStates } from './caseLifecycle.js';
 import { decideOpen } from './decideOpen.js';
 import { changeSeverity, checkNonresponse } from './decideSeverity.js';
@@ -49,7 +51,7 @@ export const decideCase = (
       return err(invalidTransition(`case ${command.caseId} already exists`));
     }
     const opened = decideOpen(command, ctx.tenant, ctx.policy, ctx.now);
-    return opened.ok ? verifiedByMachine(undefined, opened.value, ctx.now) : opened;
+    return opened.ok ? verifiedByMachine(undefined, opened.value, ctx.policy, ctx.now) : opened;
   }
   if (snapshot === undefined) return err(notFound(`case ${command.caseId} not found`));
   const states = allowedStates(command.type);
@@ -60,8 +62,9 @@ export const decideCase = (
       ),
     );
   }
-  const decided = decideOnCase(snapshot, command, policyOf(snapshot, ctx), ctx.now);
-  return decided.ok ? verifiedByMachine(snapshot, decided.value, ctx.now) : decided;
+  const policy = policyOf(snapshot, ctx);
+  const decided = decideOnCase(snapshot, command, policy, ctx.now);
+  return decided.ok ? verifiedByMachine(snapshot, decided.value, policy, ctx.now) : decided;
 };
 
 /** The policy the case was opened under; one the registry does not hold is a fault. */
@@ -164,23 +167,38 @@ const decideOnCase = (
           ? [{ type: 'CaseClosed', data: {} }]
           : [],
       );
+    case 'checkSlaTargets':
+      return ok(checkSlaTargets(snapshot, now));
   }
 };
 
-/** The machine has the last word: every decided event must be one it accepts, in order. */
+/**
+ * The machine has the last word: every decided event must be one it accepts, in order. The
+ * further targets' clocks then record what those events did to them (targetClockEvents.ts).
+ */
 const verifiedByMachine = (
   snapshot: CaseState,
   decided: readonly CaseEvent[],
+  policy: Policy,
   now: number,
 ): Result<CaseDecision> => {
   let next = snapshot;
   const events: CaseMachineEvent[] = [];
-  for (const event of decided) {
-    const stamped = { ...event, at: now };
-    const applied = applyCaseEvent(next, stamped);
-    if (!applied.ok) return applied;
-    next = applied.value;
-    events.push(stamped);
+  const apply = (batch: readonly CaseEvent[]): Result<undefined> => {
+    for (const event of batch) {
+      const stamped = { ...event, at: now };
+      const applied = applyCaseEvent(next, stamped);
+      if (!applied.ok) return applied;
+      next = applied.value;
+      events.push(stamped);
+    }
+    return ok(undefined);
+  };
+  const applied = apply(decided);
+  if (!applied.ok) return applied;
+  if (next !== undefined && decided.length > 0) {
+    const clocks = apply(targetClockEvents(next, decided, policy, now));
+    if (!clocks.ok) return clocks;
   }
   return ok({ events, next });
 };

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/policy.js';
 import { err, ok, type Result } from '../result.js';
 import { assignSeverity } from '../policy/severityEligibility.js';
 import { lookupSeverityRule } from '../policy/severityRule.js';
+import { responseAtRiskOf } from './caseDeadlines.js';
 import type { Tenant } from '../policy/tenant.js';
 
 /**
@@ -89,6 +90,7 @@ export const decideOpen = (
     fromMs: now,
     duration: rule.value.responseTarget,
   });
+  const responseAtRisk = responseAtRiskOf(policy, rule.value, now);
 
   return ok([
     {
@@ -120,6 +122,7 @@ export const decideOpen = (
         responseTarget: rule.value.responseTarget,
         responseCalendar: rule.value.calendarId,
         responseDueAt: formatInstant(dueAt),
+        ...(responseAtRisk !== undefined ? { responseAtRisk } : {}),
         ...(warnings !== undefined ? { warnings } : {}),
       },
     },

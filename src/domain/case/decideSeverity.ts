@@ -5,7 +5,7 @@ import { autoCloseDueAt, type Policy } from '../policy/policy.js';
 import { lowerSeverity } from '../policy/severity.js';
 import { err, ok, type Result } from '../result.js';
 import type { CommandInput } from './caseCommands.js';
-import { nonresponseDue, ruleFor } from './caseDeadlines.js';
+import { nonresponseDue, responseAtRiskOf, ruleFor } from './caseDeadlines.js';
 import type { CaseSnapshot } from './rebuildCase.js';
 import type { CaseEvent } from './stream/caseEvents.js';
 
@@ -45,10 +45,16 @@ export const changeSeverity = (
       fromMs: context.openedAt,
       duration: rule.value.responseTarget,
     });
+    const responseAtRisk = responseAtRiskOf(policy, rule.value, context.openedAt);
     const events: CaseEvent[] = [
       {
         type: 'SeverityChanged',
-        data: { ...changed, responseDueAt: formatInstant(dueAt), ...(warnings && { warnings }) },
+        data: {
+          ...changed,
+          responseDueAt: formatInstant(dueAt),
+          ...(responseAtRisk && { responseAtRisk }),
+          ...(warnings && { warnings }),
+        },
       },
     ];
     // A recorded breach is a fact; raising severity past the new due instant records it at once.

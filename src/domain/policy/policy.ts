@@ -7,6 +7,7 @@ import { DAY_MS } from '../instant.js';
 import { err, ok, type Result } from '../result.js';
 import { severities, severityRank, severitySchema } from './severity.js';
 import { toFieldIssues } from '../zodIssues.js';
+import { atRiskShareSchema, furtherTargetTermsSchema } from './slaTarget.js';
 
 /** Ids of offerings, lines, calendars and categories: `21vianet`, `cn-daily`, `ad-sync`. */
 const idSchema = z
@@ -49,6 +50,12 @@ export const severityTermsSchema = z.strictObject({
   calendar: calendarRefSchema,
   /** "Reasonable time" for customer nonresponse, on the same calendar as the target. */
   nonresponse: businessDurationSchema,
+  /** At-risk threshold of the response target: the share of its business time used. */
+  responseAtRisk: atRiskShareSchema.optional(),
+  /** Further targets, each on the same calendar and pausing while the case awaits the customer. */
+  resolution: furtherTargetTermsSchema.optional(),
+  nextReply: furtherTargetTermsSchema.optional(),
+  periodicUpdate: furtherTargetTermsSchema.optional(),
   requiresAdvancedAgreement: z.boolean().default(false),
   note: z.string().optional(),
 });

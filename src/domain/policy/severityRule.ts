@@ -3,6 +3,12 @@ import { severityNotOffered, validationError } from '../docketError.js';
 import type { CalendarRef, Policy, PolicyLine, PolicyOffering, SeverityTerms } from './policy.js';
 import { err, ok, type Result } from '../result.js';
 import { severities, severityRank, type Severity } from './severity.js';
+import {
+  furtherTargetKeys,
+  furtherTargets,
+  type FurtherTarget,
+  type FurtherTargetTerms,
+} from './slaTarget.js';
 
 /** What the policy says about one severity on one line: target, calendar, nonresponse period. */
 export interface SeverityRule {
@@ -12,8 +18,19 @@ export interface SeverityRule {
   readonly responseTarget: BusinessDuration;
   readonly calendarId: string;
   readonly nonresponse: BusinessDuration;
+  /** The response target's at-risk threshold (share of business time used), if the policy sets one. */
+  readonly responseAtRisk?: number | undefined;
+  /** The further targets the policy sets for this severity (absent: none). */
+  readonly targets?: Readonly<Partial<Record<FurtherTarget, FurtherTargetTerms>>> | undefined;
   readonly requiresAdvancedAgreement: boolean;
 }
+
+const targetsOf = (terms: SeverityTerms): SeverityRule['targets'] => {
+  const set = furtherTargets.filter((t) => terms[furtherTargetKeys[t]] !== undefined);
+  return set.length === 0
+    ? undefined
+    : Object.fromEntries(set.map((t) => [t, terms[furtherTargetKeys[t]]!]));
+};
 
 export interface SeverityRuleQuery {
   readonly offering: string;
@@ -124,6 +141,8 @@ export const lookupSeverityRule = (
     responseTarget: terms.responseTarget,
     calendarId: calendar.value,
     nonresponse: terms.nonresponse,
+    ...(terms.responseAtRisk !== undefined && { responseAtRisk: terms.responseAtRisk }),
+    ...(targetsOf(terms) !== undefined && { targets: targetsOf(terms) }),
     requiresAdvancedAgreement: terms.requiresAdvancedAgreement,
   });
 };

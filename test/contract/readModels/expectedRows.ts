@@ -66,7 +66,14 @@ const queueRows = (tuples: readonly QueueTuple[]): CaseQueueTable[] =>
       CaseQueueTable,
       'category' | 'title'
     >;
-    return { ...row, category: categoryOf[row.line]!, title: `Title ${row.case_id}` };
+    // The built-in policy sets no at-risk threshold: no target is ever at risk here.
+    return {
+      ...row,
+      category: categoryOf[row.line]!,
+      title: `Title ${row.case_id}`,
+      at_risk: null,
+      at_risk_at: null,
+    };
   });
 
 const slaColumns = [
@@ -107,10 +114,17 @@ type SlaTuple = [
   number | null,
 ];
 const slaRows = (tuples: readonly SlaTuple[]): SlaCasesTable[] =>
-  tuples.map(
-    (tuple) =>
-      Object.fromEntries(slaColumns.map((c, i) => [c, tuple[i]])) as unknown as SlaCasesTable,
-  );
+  tuples.map((tuple) => ({
+    ...(Object.fromEntries(slaColumns.map((c, i) => [c, tuple[i]])) as unknown as SlaCasesTable),
+    // The built-in policy sets no at-risk threshold and no further target.
+    at_risk_warnings: 0,
+    resolution_within_target: null,
+    resolution_breaches: 0,
+    next_reply_met: 0,
+    next_reply_breaches: 0,
+    periodic_update_met: 0,
+    periodic_update_breaches: 0,
+  }));
 
 const V = '21vianet';
 const G = 'office365-germany';
@@ -223,6 +237,8 @@ export const documentedColumns: Record<
     ['breached', 'integer', false],
     ['waiting_on', 'text', false],
     ['nonresponse_due_at', 'text', true],
+    ['at_risk', 'text', true],
+    ['at_risk_at', 'text', true],
     ['updated_at', 'text', false],
     ['revision', 'integer', false],
   ],
@@ -243,6 +259,13 @@ export const documentedColumns: Record<
     ['reopens', 'integer', false],
     ['resolved_at', 'text', true],
     ['survey_rating', 'integer', true],
+    ['at_risk_warnings', 'integer', false],
+    ['resolution_within_target', 'integer', true],
+    ['resolution_breaches', 'integer', false],
+    ['next_reply_met', 'integer', false],
+    ['next_reply_breaches', 'integer', false],
+    ['periodic_update_met', 'integer', false],
+    ['periodic_update_breaches', 'integer', false],
   ],
   projection_checkpoints: [
     ['name', 'text', false],

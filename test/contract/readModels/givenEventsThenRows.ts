@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caseQueue } from '../../../projections/caseQueue.js';
+import { slaCompliance } from '../../../projections/slaCompliance.js';
 import { type QueueName, agentWorkload, queryQueue } from '../../../projections/queueQueries.js';
 import {
   checkpoints,
@@ -45,7 +46,7 @@ export const givenEventsThenRowsFeature = (t: ReadModelsHarness): void => {
         },
         {
           name: 'sla-compliance',
-          version: 1,
+          version: slaCompliance.version,
           position: Number(head),
           updated_at: at,
           rebuild_to: null,

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { caseQueue } from '../../../projections/caseQueue.js';
+import { slaCompliance } from '../../../projections/slaCompliance.js';
 import { MemoryEventStore } from '../../../src/adapters/memoryEventStore.js';
 import { checkpoints, documentedColumns, ownTables, typeFamily } from './expectedRows.js';
 import type { ReadModelsHarness } from './harness.js';
@@ -32,7 +33,7 @@ export const schemaFeature = (t: ReadModelsHarness): void => {
       },
       {
         name: 'sla-compliance',
-        version: 1,
+        version: slaCompliance.version,
         position: -1,
         updated_at: '2026-12-01T00:00:00.000Z',
         rebuild_to: null,

@@ -43,7 +43,7 @@ export const versionsFeature = (t: ReadModelsHarness): void => {
         },
         {
           name: 'sla-compliance',
-          version: 1,
+          version: slaCompliance.version,
           position: Number(head),
           rebuilding: false,
           updatedAt: before[1]!.updated_at,

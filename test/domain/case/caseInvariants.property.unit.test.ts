@@ -5,11 +5,14 @@ import type { Actor } from '../../../src/domain/actor.js';
 import type { CaseEvent } from '../../../src/domain/case/stream/caseEvents.js';
 import { commandRoles } from '../../../src/domain/case/caseAccess.js';
 import { commandTypes, type CommandType } from '../../../src/domain/case/caseCommands.js';
-import { pendingTimers } from '../../../src/domain/case/caseTimers.js';
+import { isWarningTimer, pendingTimers } from '../../../src/domain/case/caseTimers.js';
 import { admitCaseCommand, caseDecider } from '../../../src/domain/case/caseDecider.js';
 import { defaultPolicy } from '../../../src/domain/policy/defaultPolicy.js';
 import { rebuildCase, type CaseSnapshot } from '../../../src/domain/case/rebuildCase.js';
 import type { Tenant } from '../../../src/domain/policy/tenant.js';
+import type { Policy } from '../../../src/domain/policy/policy.js';
+import { furtherTargets } from '../../../src/domain/policy/slaTarget.js';
+import { allTargetsPolicy } from '../../specs/slaPolicies.js';
 
 const tenants: Tenant[] = [
   { id: 'contoso', offering: '21vianet', advancedAgreement: true },
@@ -54,6 +57,7 @@ const inputFor: Record<CommandType, fc.Arbitrary<unknown>> = {
   checkResponseDeadline: fc.constant({}),
   checkCustomerNonresponse: fc.constant({}),
   checkAutoClose: fc.constant({}),
+  checkSlaTargets: fc.constant({}),
 };
 // Mostly the actor the command is for, sometimes anyone (refusals must change nothing).
 const actorFor = (type: CommandType) =>
@@ -82,6 +86,8 @@ const openFirst = fc.record({
   advanceMs: fc.constant(0),
 });
 const reached = new Set<string>();
+/** Event types recorded, per policy: the SLA target events must be exercised too. */
+const recorded = new Map<Policy, Set<string>>();
 type Step = { type: CommandType; actor: Actor; input: unknown; advanceMs: number };
 const agent: Actor = { role: 'agent', id: 'li' };
 const timer: Actor = { role: 'timer', id: 'scheduler' };
@@ -148,7 +154,40 @@ const waitStartIn = (log: ReadonlyArray<CaseEvent & { at: number }>): number | u
   return undefined;
 };
 
-describe('case invariants under any sequence of commands', () => {
+/** The breach event of each further target. */
+const breachOf = {
+  resolution: 'ResolutionDeadlineBreached',
+  'next-reply': 'NextReplyDeadlineBreached',
+  'periodic-update': 'PeriodicUpdateDeadlineBreached',
+} as const;
+const targetOf = (e: CaseEvent): string | undefined =>
+  'target' in e.data ? e.data.target : undefined;
+
+/**
+ * Under a policy with SLA targets: per clock (from one `SlaTargetStarted` of a target to the
+ * next), at most one breach and one at-risk warning; the response target warns at most once.
+ */
+const expectOncePerClock = (log: readonly CaseEvent[]) => {
+  expect(
+    log.filter((e) => e.type === 'SlaTargetAtRisk' && e.data.target === 'response').length,
+  ).toBeLessThanOrEqual(1);
+  for (const target of furtherTargets) {
+    let breaches = 0;
+    let warnings = 0;
+    for (const e of log) {
+      if (e.type === 'SlaTargetStarted' && e.data.target === target) breaches = warnings = 0;
+      if (e.type === breachOf[target]) breaches += 1;
+      if (e.type === 'SlaTargetAtRisk' && targetOf(e) === target) warnings += 1;
+      expect(breaches).toBeLessThanOrEqual(1);
+      expect(warnings).toBeLessThanOrEqual(1);
+    }
+  }
+};
+
+describe.each<[string, Policy]>([
+  ['the built-in policy', defaultPolicy],
+  ['a policy with every SLA target on', allTargetsPolicy],
+])('case invariants under any sequence of commands (%s)', (_, policy) => {
   it('billing is never A, one breach at most, no silence counted twice, replay reproduces the state, refusals change nothing', () => {
     fc.assert(
       fc.property(
@@ -172,7 +211,7 @@ describe('case invariants under any sequence of commands', () => {
             if (!command.ok) continue; // refused: nothing appended, snapshot unchanged
             const decision = caseDecider.decide(command.value, snapshot, {
               now,
-              policy: defaultPolicy,
+              policy,
               tenant,
             });
             if (!decision.ok) continue;
@@ -190,6 +229,7 @@ describe('case invariants under any sequence of commands', () => {
                 expect(previous?.at).not.toBe(now);
               }
               log.push({ ...event, at: now });
+              recorded.set(policy, (recorded.get(policy) ?? new Set()).add(event.type));
             }
             snapshot = decision.value.next;
             if (snapshot === undefined) continue;
@@ -204,7 +244,16 @@ describe('case invariants under any sequence of commands', () => {
               log.filter((e) => e.type === 'ResponseDeadlineBreached').length,
             ).toBeLessThanOrEqual(1);
             expect(log.filter((e) => e.type === 'SurveySubmitted').length).toBeLessThanOrEqual(1);
-            expect(pendingTimers(snapshot).length).toBeLessThanOrEqual(1);
+            // One lifecycle deadline at a time; the SLA targets' timers run beside it.
+            const lifecycle = pendingTimers(snapshot).filter(
+              (t) =>
+                !isWarningTimer(t.kind) && !furtherTargets.some((f) => t.kind === `${f}-deadline`),
+            );
+            expect(lifecycle.length).toBeLessThanOrEqual(1);
+            if (policy === defaultPolicy) {
+              expect(pendingTimers(snapshot)).toEqual(lifecycle);
+              expect(log.some((e) => e.type.startsWith('SlaTarget'))).toBe(false);
+            } else expectOncePerClock(log);
           }
           const replayed = rebuildCase(log);
           expect(replayed.ok).toBe(true);
@@ -218,5 +267,19 @@ describe('case invariants under any sequence of commands', () => {
     );
     // The generator does reach every state, so the invariants were checked in each.
     expect([...reached].sort()).toEqual([...caseStates].sort());
+    if (policy !== defaultPolicy) {
+      const seen = [...(recorded.get(policy) ?? [])];
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          'SlaTargetStarted',
+          'SlaTargetPaused',
+          'SlaTargetResumed',
+          'SlaTargetStopped',
+        ]),
+      );
+      expect(
+        seen.some((t) => t.endsWith('DeadlineBreached') && t !== 'ResponseDeadlineBreached'),
+      ).toBe(true);
+    }
   });
 });

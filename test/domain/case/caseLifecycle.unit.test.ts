@@ -32,6 +32,7 @@ describe('the case lifecycle, read off the statechart', () => {
       checkResponseDeadline: undefined,
       checkCustomerNonresponse: undefined,
       checkAutoClose: undefined,
+      checkSlaTargets: undefined,
     });
   });
 });

@@ -48,6 +48,52 @@ describe('parsePolicy', () => {
     expect(issues[0]?.message).toMatch('unknown calendar "cn-dialy"');
   });
 
+  it('rejects an at-risk threshold that is not a share between 0 and 1, naming where', () => {
+    for (const share of [0, 1, 1.5, -0.2]) {
+      const issues = issuesOf(
+        broken((doc) => {
+          vianet(doc).lines['technical']!.severities.B!.responseAtRisk = share;
+        }),
+      );
+      expect(issues.map((i) => i.path)).toEqual([
+        'offerings.21vianet.lines.technical.severities.B.responseAtRisk',
+      ]);
+      expect(issues[0]?.message).toMatch(
+        /an at-risk threshold is a share of the target (above 0|below 1)/,
+      );
+    }
+    expect(
+      parsePolicy(
+        broken((doc) => (vianet(doc).lines['technical']!.severities.B!.responseAtRisk = 0.8)),
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('validates the further targets: a positive target, a share for at risk, known names', () => {
+    const at = 'offerings.21vianet.lines.technical.severities.B';
+    const cell = (doc: PolicyInput) => vianet(doc).lines['technical']!.severities.B!;
+    const zero = issuesOf(broken((doc) => (cell(doc).resolution = { target: { hours: 0 } })));
+    expect(zero.map((i) => [i.path, i.message])).toEqual([
+      [`${at}.resolution.target`, 'a target needs some business time (for example { "hours": 4 })'],
+    ]);
+    const share = issuesOf(
+      broken((doc) => (cell(doc).nextReply = { target: { hours: 4 }, atRisk: 1.5 })),
+    );
+    expect(share.map((i) => i.path)).toEqual([`${at}.nextReply.atRisk`]);
+    const misspelt = issuesOf(
+      broken((doc) => Object.assign(cell(doc), { periodicUpdates: { target: { hours: 4 } } })),
+    );
+    expect(misspelt[0]?.message).toMatch(/periodicUpdates/);
+    const fine = parsePolicy(
+      broken((doc) => {
+        cell(doc).resolution = { target: { businessDays: 3 }, atRisk: 0.75 };
+        cell(doc).nextReply = { target: { hours: 4 } };
+        cell(doc).periodicUpdate = { target: { businessDays: 1 }, atRisk: 0.5 };
+      }),
+    );
+    expect(fine.ok).toBe(true);
+  });
+
   it('names an unknown calendar referenced by a line', () => {
     const issues = issuesOf(
       broken((doc) => {

@@ -2,6 +2,7 @@ import type { BusinessDuration } from '../../policy/businessDuration.js';
 import type { DeadlineWarning } from '../../policy/calendarHorizon.js';
 import type { ResolutionReason } from './caseEvents.js';
 import type { Severity } from '../../policy/severity.js';
+import type { AtRiskMark, TargetClocks } from './targetClock.js';
 
 /** Everything the case machine knows about a case, rebuilt from its events. Instants are epoch ms. */
 export interface CaseContext {
@@ -22,6 +23,13 @@ export interface CaseContext {
   readonly responseTarget: BusinessDuration;
   readonly responseCalendar: string;
   readonly responseDueAt: number;
+  /**
+   * The response target's at-risk instant and threshold (absent: the policy sets none), and
+   * whether its warning was recorded (once per clock).
+   */
+  readonly responseAtRisk?: AtRiskMark | undefined;
+  /** The clocks of the further targets the policy sets (resolution, next reply, periodic update). */
+  readonly clocks: TargetClocks;
   /** The initial-response clock recorded its (single) breach. */
   readonly breached: boolean;
   readonly firstResponseAt?: number | undefined;

@@ -3,6 +3,7 @@ import { businessDurationSchema } from '../../policy/businessDuration.js';
 import { deadlineWarningSchema } from '../../policy/calendarHorizon.js';
 import { impactSchema } from '../../policy/impactAssessment.js';
 import { severitySchema } from '../../policy/severity.js';
+import { atRiskShareSchema, furtherTargets, slaTargetSchema } from '../../policy/slaTarget.js';
 
 const instant = z.iso.datetime();
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -41,6 +42,15 @@ const firstResponseSchema = z.strictObject({
   businessElapsedMs: z.number().int().nonnegative(),
 });
 
+/**
+ * When the response target becomes at risk: `share` of its business time used, at `at`.
+ * Present only when the policy sets a threshold for the case's severity.
+ */
+const responseAtRisk = z.strictObject({ share: atRiskShareSchema, at: instant }).optional();
+
+const furtherTarget = z.enum(furtherTargets);
+const businessMs = z.number().int().nonnegative();
+
 /** Present only when a deadline the event sets crossed its calendar's horizon. */
 const warnings = z.array(deadlineWarningSchema).optional();
 
@@ -74,6 +84,7 @@ export const caseEventDataSchemas = {
     responseTarget: businessDurationSchema,
     responseCalendar: z.string(),
     responseDueAt: instant,
+    responseAtRisk,
     warnings,
   }),
   CaseAssigned: z.strictObject({ agent: z.string() }),
@@ -96,6 +107,7 @@ export const caseEventDataSchemas = {
     to: severitySchema,
     reason: z.string(),
     responseDueAt: instant.optional(),
+    responseAtRisk,
     nonresponseDueAt: instant.optional(),
     warnings,
   }),
@@ -119,6 +131,47 @@ export const caseEventDataSchemas = {
     rating: z.number().int().min(1).max(5),
     comment: z.string().optional(),
   }),
+  /**
+   * A running target's clock used `threshold` of its business time, with `dueAt` still ahead:
+   * recorded once per clock, by the timers' `checkSlaTargets`.
+   */
+  SlaTargetAtRisk: z.strictObject({
+    target: slaTargetSchema,
+    threshold: atRiskShareSchema,
+    dueAt: instant,
+  }),
+  /**
+   * A further target's clock started (a new clock: opening for resolution, a customer reply for
+   * next reply, an agent's customer-visible message for periodic update), with its business
+   * time (`budgetMs` on `calendar`), due instant and at-risk instant.
+   */
+  SlaTargetStarted: z.strictObject({
+    target: furtherTarget,
+    calendar: z.string(),
+    budgetMs: businessMs,
+    dueAt: instant,
+    atRisk: responseAtRisk,
+  }),
+  /** The clock paused (the case awaits the customer) with `remainingMs` of business time left. */
+  SlaTargetPaused: z.strictObject({ target: furtherTarget, remainingMs: businessMs }),
+  /** The clock runs again (the customer answered; a reopened case) with new instants. */
+  SlaTargetResumed: z.strictObject({
+    target: furtherTarget,
+    dueAt: instant,
+    atRisk: responseAtRisk,
+  }),
+  /** The clock stopped: the target was met (`met`), or had breached; what was left is kept. */
+  SlaTargetStopped: z.strictObject({
+    target: furtherTarget,
+    met: z.boolean(),
+    remainingMs: businessMs,
+  }),
+  /** The next-reply clock's due instant passed with no reply: once per clock. */
+  NextReplyDeadlineBreached: z.strictObject({ dueAt: instant }),
+  /** The periodic-update clock's due instant passed with no update: once per clock. */
+  PeriodicUpdateDeadlineBreached: z.strictObject({ dueAt: instant }),
+  /** The resolution clock's due instant passed with the case unresolved: once per clock. */
+  ResolutionDeadlineBreached: z.strictObject({ dueAt: instant }),
 } as const;
 
 export type CaseEventType = keyof typeof caseEventDataSchemas;
@@ -136,7 +189,8 @@ export type CaseEventOf<K extends CaseEventType> = Extract<CaseEvent, { type: K 
  * lacks must be supplied by an upcaster: CaseResolved v2 added `autoCloseAt`. An optional
  * field that an older event simply does not have is not a new version: the `warnings` of
  * CaseOpened, CustomerInfoRequested, SeverityChanged and SeverityDowngraded (absent: none
- * recorded; events written before horizons existed were never checked).
+ * recorded; events written before horizons existed were never checked), and the
+ * `responseAtRisk` of CaseOpened and SeverityChanged (absent: the policy set no threshold).
  */
 export const currentSchemaVersion: Record<CaseEventType, number> = {
   ...(Object.fromEntries(caseEventTypes.map((t) => [t, 1])) as Record<CaseEventType, number>),
