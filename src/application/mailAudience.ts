@@ -20,6 +20,10 @@ const whoIsTold: Readonly<Record<string, (data: unknown) => readonly MailAudienc
   CaseResolved: () => customers,
   CaseClosed: () => customers,
   ResponseDeadlineBreached: () => agents,
+  SlaTargetAtRisk: () => agents,
+  ResolutionDeadlineBreached: () => agents,
+  NextReplyDeadlineBreached: () => agents,
+  PeriodicUpdateDeadlineBreached: () => agents,
 };
 
 /** Who is told of `event` (none: no e-mail). Pure. */

@@ -56,6 +56,8 @@ const factsOf = (event: MailedEvent, kase: CaseMailFacts): MailFacts => {
         reason: text('reason'),
         dueAt: instant(d.autoCloseAt),
       };
+    case 'SlaTargetAtRisk':
+      return { ...base, dueAt: instant(d.dueAt), target: text('target') };
     default:
       return { ...base, dueAt: instant(d.dueAt) };
   }

@@ -16,6 +16,8 @@ export interface MailFacts {
   readonly message?: string | undefined;
   readonly fromSeverity?: string | undefined;
   readonly reason?: string | undefined;
+  /** The SLA target an at-risk warning is about (`response`, `resolution`, …). */
+  readonly target?: string | undefined;
 }
 
 /** A mail's subject and its paragraphs (plain text; the HTML is made from them). */
@@ -49,6 +51,24 @@ const reasons: Record<MailLanguage, Readonly<Record<string, string>>> = {
 };
 const reasonIn = (language: MailLanguage, reason: string | undefined): string =>
   reason === undefined ? '' : (reasons[language][reason] ?? reason);
+
+/** SLA targets in words; an unknown one is shown as recorded. */
+const targets: Record<MailLanguage, Readonly<Record<string, string>>> = {
+  en: {
+    response: 'first response',
+    resolution: 'resolution',
+    'next-reply': 'next reply',
+    'periodic-update': 'periodic update',
+  },
+  fr: {
+    response: 'première réponse',
+    resolution: 'résolution',
+    'next-reply': 'prochaine réponse',
+    'periodic-update': 'point périodique',
+  },
+};
+const targetIn = (language: MailLanguage, target: string | undefined): string =>
+  target === undefined ? '?' : (targets[language][target] ?? target);
 
 /** Who a template is for: the customer's people, or the support agents. */
 export type MailReader = 'customer' | 'agent';
@@ -108,6 +128,34 @@ const en: Record<string, Compose> = {
         `passed at ${at(f.dueAt)} without a response.`,
     ],
   }),
+  'agent:SlaTargetAtRisk': (f, at) => ({
+    subject: `[Docket] At risk (${targetIn('en', f.target)}) for ${f.tenant}: ${f.title}`,
+    paragraphs: [
+      `The ${targetIn('en', f.target)} target of ${f.tenant}'s severity ${f.severity} case ` +
+        `"${f.title}" is at risk: it is due by ${at(f.dueAt)}.`,
+    ],
+  }),
+  'agent:ResolutionDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Resolution deadline breached for ${f.tenant}: ${f.title}`,
+    paragraphs: [
+      `${f.tenant}'s severity ${f.severity} case "${f.title}" was due to be resolved by ` +
+        `${at(f.dueAt)} and is not.`,
+    ],
+  }),
+  'agent:NextReplyDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Next-reply deadline breached for ${f.tenant}: ${f.title}`,
+    paragraphs: [
+      `The customer's reply on ${f.tenant}'s severity ${f.severity} case "${f.title}" ` +
+        `was due an answer by ${at(f.dueAt)}, and has none.`,
+    ],
+  }),
+  'agent:PeriodicUpdateDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Periodic update overdue for ${f.tenant}: ${f.title}`,
+    paragraphs: [
+      `${f.tenant}'s severity ${f.severity} case "${f.title}" was due an update by ` +
+        `${at(f.dueAt)}, and has none.`,
+    ],
+  }),
 };
 
 const fr: Record<string, Compose> = {
@@ -163,6 +211,34 @@ const fr: Record<string, Compose> = {
     paragraphs: [
       `Le délai de réponse de la demande de sévérité ${f.severity} « ${f.title} » de ` +
         `${f.tenant} a expiré le ${at(f.dueAt)} sans réponse.`,
+    ],
+  }),
+  'agent:SlaTargetAtRisk': (f, at) => ({
+    subject: `[Docket] Objectif menacé (${targetIn('fr', f.target)}) pour ${f.tenant} : ${f.title}`,
+    paragraphs: [
+      `L'objectif de ${targetIn('fr', f.target)} de la demande de sévérité ${f.severity} ` +
+        `« ${f.title} » de ${f.tenant} est menacé : échéance le ${at(f.dueAt)}.`,
+    ],
+  }),
+  'agent:ResolutionDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Délai de résolution dépassé pour ${f.tenant} : ${f.title}`,
+    paragraphs: [
+      `La demande de sévérité ${f.severity} « ${f.title} » de ${f.tenant} devait être ` +
+        `résolue au plus tard le ${at(f.dueAt)} et ne l'est pas.`,
+    ],
+  }),
+  'agent:NextReplyDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Délai de prochaine réponse dépassé pour ${f.tenant} : ${f.title}`,
+    paragraphs: [
+      `La réponse du client sur la demande de sévérité ${f.severity} « ${f.title} » de ` +
+        `${f.tenant} attendait une réponse au plus tard le ${at(f.dueAt)}, sans suite.`,
+    ],
+  }),
+  'agent:PeriodicUpdateDeadlineBreached': (f, at) => ({
+    subject: `[Docket] Point périodique en retard pour ${f.tenant} : ${f.title}`,
+    paragraphs: [
+      `La demande de sévérité ${f.severity} « ${f.title} » de ${f.tenant} attendait un ` +
+        `point au plus tard le ${at(f.dueAt)}, sans suite.`,
     ],
   }),
 };

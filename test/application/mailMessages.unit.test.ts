@@ -151,6 +151,39 @@ describe('e-mail: event → messages', () => {
     ).toEqual([]);
   });
 
+  it('given an at-risk warning or a further target breached, then only the agents are told, in their language', () => {
+    const atRisk = mailMessages(
+      {
+        eventId: 'e5',
+        type: 'SlaTargetAtRisk',
+        data: { target: 'response', threshold: 0.75, dueAt: '2026-11-23T06:00:00.000Z' },
+      },
+      kase,
+      people,
+    );
+    const byTo = new Map(atRisk.map((m) => [m.to, m]));
+    expect([...byTo.keys()].sort()).toEqual(['li@support.example', 'mei@support.example']);
+    expect(byTo.get('li@support.example')!.subject).toContain(
+      'At risk (first response) for contoso',
+    );
+    expect(byTo.get('mei@support.example')!.subject).toContain(
+      'Objectif menacé (première réponse) pour contoso',
+    );
+    for (const [type, words] of [
+      ['ResolutionDeadlineBreached', 'Resolution deadline breached'],
+      ['NextReplyDeadlineBreached', 'Next-reply deadline breached'],
+      ['PeriodicUpdateDeadlineBreached', 'Periodic update overdue'],
+    ] as const) {
+      const mails = mailMessages(
+        { eventId: `e-${type}`, type, data: { dueAt: '2026-11-23T06:00:00.000Z' } },
+        kase,
+        people,
+      );
+      expect(mails.map((m) => m.to).sort()).toEqual(['li@support.example', 'mei@support.example']);
+      expect(mails.find((m) => m.to === 'li@support.example')!.subject).toContain(words);
+    }
+  });
+
   it('given each customer-facing event, then the contact gets one mail with its own facts', () => {
     const cases: Array<[string, object, string]> = [
       ['AgentResponded', { agent: 'li', message: 'Restart the service.' }, 'Restart the service.'],
