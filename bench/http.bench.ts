@@ -333,7 +333,7 @@ const probeLiveLag = async (
     const caseId = (opened.case as { id: string }).id;
     for (;;) {
       const queue = await call(tokens.probe, 'GET', '/queues/agent?limit=200');
-      if ((queue.items as Array<{ case_id: string }>).some((row) => row.case_id === caseId)) {
+      if ((queue.items as Array<{ id: string }>).some((row) => row.id === caseId)) {
         lags.push(performance.now() - acknowledged);
         break;
       }

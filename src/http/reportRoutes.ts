@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { caseQueue } from '../../projections/caseQueue.js';
+import type { CaseQueueTable } from '../../projections/caseQueueTable.js';
 import { readWithPosition } from '../../projections/projectionPositions.js';
 import { queryQueue, queueNames } from '../../projections/queueQueries.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
@@ -10,24 +11,54 @@ import { slaReport, slaReportCsv } from '../../projections/slaReport.js';
 import { positionHeaders, positionNote } from './readModelHeaders.js';
 import type { RouteAccess } from './routeAccess.js';
 
-const queueRow = z.object({
-  case_id: z.string(),
-  tenant: z.string(),
-  offering: z.string(),
-  line: z.string(),
-  category: z.string(),
-  title: z.string(),
-  severity: z.string(),
-  state: z.string(),
-  assignee: z.string().nullable(),
-  opened_at: z.string(),
-  response_due_at: z.string(),
-  breached: z.number(),
-  waiting_on: z.string(),
-  nonresponse_due_at: z.string().nullable(),
-  updated_at: z.string(),
-  revision: z.number(),
+/** A queue's item: the names and types of `GET /cases` items (camelCase, booleans). */
+const queueItem = z
+  .object({
+    id: z.string(),
+    tenant: z.string(),
+    offering: z.string(),
+    line: z.string(),
+    category: z.string(),
+    title: z.string(),
+    severity: z.string(),
+    state: z.string(),
+    assignee: z.string().nullable(),
+    openedAt: z.string(),
+    responseDueAt: z.string(),
+    breached: z.boolean(),
+    waitingOn: z.enum(['agent', 'customer']),
+    nonresponseDueAt: z.string().nullable(),
+    atRisk: z.boolean(),
+    atRiskTargets: z
+      .array(z.string())
+      .describe('the targets at risk (response, resolution, next-reply, periodic-update)'),
+    updatedAt: z.string(),
+    revision: z.number().int(),
+  })
+  .meta({ id: 'QueueItem' });
+type QueueItem = z.infer<typeof queueItem>;
+
+const toQueueItem = (row: CaseQueueTable): QueueItem => ({
+  id: row.case_id,
+  tenant: row.tenant,
+  offering: row.offering,
+  line: row.line,
+  category: row.category,
+  title: row.title,
+  severity: row.severity,
+  state: row.state,
+  assignee: row.assignee,
+  openedAt: row.opened_at,
+  responseDueAt: row.response_due_at,
+  breached: row.breached === 1,
+  waitingOn: row.waiting_on === 'agent' ? 'agent' : 'customer',
+  nonresponseDueAt: row.nonresponse_due_at,
+  atRisk: row.at_risk !== null,
+  atRiskTargets: row.at_risk === null ? [] : row.at_risk.split(','),
+  updatedAt: row.updated_at,
+  revision: row.revision,
 });
+
 const day = z.iso.date();
 const reportRow = z.object({
   offering: z.string(),
@@ -92,7 +123,7 @@ export const reportRoutes =
           response: {
             200: z.object({
               queue: z.string(),
-              items: z.array(queueRow),
+              items: z.array(queueItem),
               limit: z.number(),
               offset: z.number(),
             }),
@@ -104,11 +135,11 @@ export const reportRoutes =
         // Customers see only their own tenant's cases, whatever they ask for.
         const tenant = 'tenant' in actor ? actor.tenant : request.query.tenant;
         const { limit, offset } = request.query;
-        const { answer: items, position } = await readWithPosition(db, caseQueue, (trx) =>
+        const { answer: rows, position } = await readWithPosition(db, caseQueue, (trx) =>
           queryQueue(trx, request.params.name, { ...request.query, tenant }),
         );
         positionHeaders(reply, position);
-        return { queue: request.params.name, items, limit, offset };
+        return { queue: request.params.name, items: rows.map(toQueueItem), limit, offset };
       },
     );
 

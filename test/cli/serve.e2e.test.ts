@@ -131,17 +131,15 @@ describe('docket serve (npm start)', () => {
       expect(responded.body.case).toMatchObject({ state: 'responded', revision: 1 });
       // The projector runs in its own thread: the case reaches the agent queue shortly after.
       const deadline = Date.now() + 10_000;
-      let queued: Array<{ case_id: string; state: string }> = [];
+      let queued: Array<{ id: string; state: string }> = [];
       while (Date.now() < deadline) {
         const queue = await call(server, agent, 'GET', '/queues/agent');
         expect(queue.status).toBe(200);
         queued = queue.body.items as typeof queued;
-        if (queued.some((row) => row.case_id === caseId && row.state === 'responded')) break;
+        if (queued.some((row) => row.id === caseId && row.state === 'responded')) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      expect(queued).toContainEqual(
-        expect.objectContaining({ case_id: caseId, state: 'responded' }),
-      );
+      expect(queued).toContainEqual(expect.objectContaining({ id: caseId, state: 'responded' }));
       const malformed = await fetch(`${server.url}/cases/${caseId}/respond`, {
         method: 'POST',
         headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },

@@ -126,10 +126,10 @@ if (postgres.mode === 'skip') {
       await server.waitForLog(/^projector: this process is the active one/);
       const rows = await eventually('the case opened meanwhile in the queue', async () => {
         const res = await get(server.url, '/queues/agent', customer);
-        const items = (res.body.items ?? []) as { case_id: string }[];
+        const items = (res.body.items ?? []) as { id: string }[];
         return res.status === 200 && items.length > 0 ? items : undefined;
       });
-      expect(rows.map((r) => r.case_id)).toEqual([opened.id]);
+      expect(rows.map((r) => r.id)).toEqual([opened.id]);
     });
   });
 }

@@ -112,7 +112,15 @@ describe('GET /cases: list and search from the case-list read model', () => {
     expect(await ids_('?atRisk=false')).toEqual([ids.sso]);
     const queue = await f.request('li', { method: 'GET', url: '/queues/at-risk' });
     expect(queue.statusCode, queue.body).toBe(200);
-    expect(JSON.stringify(queue.json())).toContain(ids.mailbox);
+    expect(queue.json<{ items: unknown[] }>().items).toContainEqual(
+      expect.objectContaining({
+        id: ids.mailbox,
+        atRisk: true,
+        atRiskTargets: ['response'],
+        breached: false,
+        waitingOn: 'agent',
+      }),
+    );
     // The first response meets the target: the case is no longer at risk.
     await act('li', ids.mailbox!, 'respond', { message: 'on it' });
     await f.projected();

@@ -7,10 +7,10 @@ import { httpFixture, openBody, type HttpFixture, type Person } from '../specs/h
 interface QueueBody {
   queue: string;
   items: Array<{
-    case_id: string;
+    id: string;
     tenant: string;
-    breached: number;
-    waiting_on: string;
+    breached: boolean;
+    waitingOn: string;
     state: string;
   }>;
 }
@@ -45,17 +45,17 @@ describe('queues and the SLA report over HTTP (read models)', () => {
     const res = await get('li', '/queues/agent');
     expect(res.statusCode).toBe(200);
     const body = res.json<QueueBody>();
-    expect(body.items.map((i) => i.case_id).sort()).toEqual([ids.a, ids.fab].sort());
-    expect(body.items.every((i) => i.waiting_on === 'agent')).toBe(true);
+    expect(body.items.map((i) => i.id).sort()).toEqual([ids.a, ids.fab].sort());
+    expect(body.items.every((i) => i.waitingOn === 'agent')).toBe(true);
     const waiting = (await get('li', '/queues/awaiting-customer')).json<QueueBody>();
-    expect(waiting.items.map((i) => i.case_id)).toEqual([ids.b]);
+    expect(waiting.items.map((i) => i.id)).toEqual([ids.b]);
   });
 
   it('customers see only their tenant, whatever they filter on; admins get 403', async () => {
     const own = (await get('ada', '/queues/agent?tenant=fabrikam')).json<QueueBody>();
     expect(own.items.map((i) => i.tenant)).toEqual(['contoso']);
     const other = (await get('bo', '/queues/agent')).json<QueueBody>();
-    expect(other.items.map((i) => i.case_id)).toEqual([ids.fab]);
+    expect(other.items.map((i) => i.id)).toEqual([ids.fab]);
     expect((await get('root', '/queues/agent')).statusCode).toBe(403);
     // The role is refused before the input is read.
     expect((await get('root', '/queues/agent?colour=red')).statusCode).toBe(403);
