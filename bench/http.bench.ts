@@ -19,6 +19,9 @@
  * BENCH_SECONDS sets each measured duration (default 15), BENCH_WARMUP_SECONDS the uncounted
  * warm-up before it (default 2); BENCH_HTTP_PART=serve or metrics runs one part only;
  * BENCH_SERVER_NODE_ARGS adds node flags to the metrics part's servers (a CPU profile, say).
+ * To find where the metrics part's difference goes, the with variant can leave parts out:
+ * BENCH_PROCESS_METRICS=off (prom-client's process metrics), BENCH_REQUEST_IDS=off (requests
+ * without ids), BENCH_SCRAPE=off (/metrics served, not scraped).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +46,8 @@ if (PART !== undefined && PART !== 'serve' && PART !== 'metrics') {
 /** Extra node flags for the metrics part's servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const SCRAPE_EVERY_MS = 1_000;
+/** BENCH_SCRAPE=off: the with variant serves /metrics but nobody scrapes it during the run. */
+const SCRAPING = process.env['BENCH_SCRAPE'] !== 'off';
 const MAX_OVERHEAD = 0.05;
 const CONNECTIONS = 32;
 const RAW_EVENTS = 3_000;
@@ -517,7 +522,7 @@ interface Phase {
 const phase = async (variant: Variant, serial: number): Promise<Phase> => {
   const data = join(dir, `${variant}-${serial}`);
   const server = await startAppServer(variant, data);
-  const requestIds = variant === 'with';
+  const requestIds = variant === 'with' && process.env['BENCH_REQUEST_IDS'] !== 'off';
   try {
     const { url, adminToken } = server;
     await post(`${url}/tenants`, adminToken, {
@@ -553,7 +558,7 @@ const phase = async (variant: Variant, serial: number): Promise<Phase> => {
     // Prometheus's scrapes, every second while the load runs (a scrape interval is usually 15 s+).
     let scrapeError: Error | undefined;
     const scraping = (async () => {
-      while (variant === 'with' && loading) {
+      while (variant === 'with' && SCRAPING && loading) {
         const started = performance.now();
         const res = await fetch(`${url}/metrics`);
         const text = await res.text();

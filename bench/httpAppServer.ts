@@ -29,7 +29,9 @@ const withMetrics = process.env['BENCH_METRICS'] === 'on';
 const config = loadServiceConfig(process.env);
 if (!config.ok) throw config.error;
 const { store } = openEventStore(config.value);
-const metrics = withMetrics ? new PrometheusMetrics() : undefined;
+// BENCH_PROCESS_METRICS=off: the with variant without prom-client's process metrics.
+const processMetrics = process.env['BENCH_PROCESS_METRICS'] !== 'off';
+const metrics = withMetrics ? new PrometheusMetrics({ processMetrics }) : undefined;
 const created = await createDocketServices(
   store,
   systemClock,
