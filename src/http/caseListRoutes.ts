@@ -10,6 +10,7 @@ import { isCustomer } from '../domain/actor.js';
 import { caseStates } from '../domain/case/caseLifecycle.js';
 import { formatInstant, isoInstantSchema, parseInstant } from '../domain/instant.js';
 import { decodeCursor, encodeCursor } from './caseListCursor.js';
+import { caseRowFields, caseRowItem } from './caseRowItem.js';
 import { positionHeaders, positionNote } from './readModelHeaders.js';
 import type { RouteAccess } from './routeAccess.js';
 
@@ -53,26 +54,8 @@ const listQuery = z.strictObject({
 
 const listItem = z
   .object({
-    id: z.string(),
-    tenant: z.string(),
-    offering: z.string(),
-    line: z.string(),
-    category: z.string(),
-    title: z.string(),
-    severity: z.string(),
-    state: z.string(),
-    assignee: z.string().nullable(),
-    openedAt: z.string(),
-    updatedAt: z.string(),
-    revision: z.number().int(),
+    ...caseRowFields,
     dueAt: z.string().nullable().describe('the running deadline (null: none runs)'),
-    responseDueAt: z.string(),
-    nonresponseDueAt: z.string().nullable(),
-    breached: z.boolean(),
-    atRisk: z.boolean(),
-    atRiskTargets: z
-      .array(z.string())
-      .describe('the targets at risk (response, resolution, next-reply, periodic-update)'),
     waitingOn: z.enum(['agent', 'customer', 'nobody']),
     closedAt: z.string().nullable(),
   })
@@ -80,24 +63,8 @@ const listItem = z
 type ListItem = z.infer<typeof listItem>;
 
 const item = (row: CaseListTable): ListItem => ({
-  id: row.case_id,
-  tenant: row.tenant,
-  offering: row.offering,
-  line: row.line,
-  category: row.category,
-  title: row.title,
-  severity: row.severity,
-  state: row.state,
-  assignee: row.assignee,
-  openedAt: row.opened_at,
-  updatedAt: row.updated_at,
-  revision: row.revision,
+  ...caseRowItem(row),
   dueAt: hasDeadline(row) ? row.due_at : null,
-  responseDueAt: row.response_due_at,
-  nonresponseDueAt: row.nonresponse_due_at,
-  breached: row.breached === 1,
-  atRisk: row.at_risk !== null,
-  atRiskTargets: row.at_risk === null ? [] : row.at_risk.split(','),
   waitingOn: row.state === 'closed' ? 'nobody' : row.waiting_on === 'agent' ? 'agent' : 'customer',
   closedAt: row.closed_at,
 });

@@ -8,55 +8,19 @@ import { queryQueue, queueNames } from '../../projections/queueQueries.js';
 import type { ReadModelDatabase } from '../../projections/readModelDatabase.js';
 import { slaCompliance } from '../../projections/slaCompliance.js';
 import { slaReport, slaReportCsv } from '../../projections/slaReport.js';
+import { caseRowFields, caseRowItem } from './caseRowItem.js';
 import { positionHeaders, positionNote } from './readModelHeaders.js';
 import type { RouteAccess } from './routeAccess.js';
 
 /** A queue's item: the names and types of `GET /cases` items (camelCase, booleans). */
 const queueItem = z
-  .object({
-    id: z.string(),
-    tenant: z.string(),
-    offering: z.string(),
-    line: z.string(),
-    category: z.string(),
-    title: z.string(),
-    severity: z.string(),
-    state: z.string(),
-    assignee: z.string().nullable(),
-    openedAt: z.string(),
-    responseDueAt: z.string(),
-    breached: z.boolean(),
-    waitingOn: z.enum(['agent', 'customer']),
-    nonresponseDueAt: z.string().nullable(),
-    atRisk: z.boolean(),
-    atRiskTargets: z
-      .array(z.string())
-      .describe('the targets at risk (response, resolution, next-reply, periodic-update)'),
-    updatedAt: z.string(),
-    revision: z.number().int(),
-  })
+  .object({ ...caseRowFields, waitingOn: z.enum(['agent', 'customer']) })
   .meta({ id: 'QueueItem' });
 type QueueItem = z.infer<typeof queueItem>;
 
 const toQueueItem = (row: CaseQueueTable): QueueItem => ({
-  id: row.case_id,
-  tenant: row.tenant,
-  offering: row.offering,
-  line: row.line,
-  category: row.category,
-  title: row.title,
-  severity: row.severity,
-  state: row.state,
-  assignee: row.assignee,
-  openedAt: row.opened_at,
-  responseDueAt: row.response_due_at,
-  breached: row.breached === 1,
+  ...caseRowItem(row),
   waitingOn: row.waiting_on === 'agent' ? 'agent' : 'customer',
-  nonresponseDueAt: row.nonresponse_due_at,
-  atRisk: row.at_risk !== null,
-  atRiskTargets: row.at_risk === null ? [] : row.at_risk.split(','),
-  updatedAt: row.updated_at,
-  revision: row.revision,
 });
 
 const day = z.iso.date();
