@@ -13,15 +13,21 @@
  *   PrometheusMetrics observing the command handler, its registry passed to buildApp, `/metrics`
  *   scraped every second during the run) and requests carrying X-Request-Id and traceparent,
  *   against the same without either (the server then makes each request's id itself: buildApp
- *   cannot turn request ids off). BENCH_PAIRS pairs (default 3), the two alternating (without
- *   then with, then with then without, …), each on a fresh server and data directory; the
- *   ratio of their commands/s and of their server CPU per command (target: within 5 %).
- * BENCH_SECONDS sets each measured duration (default 15), BENCH_WARMUP_SECONDS the uncounted
- * warm-up before it (default 2); BENCH_HTTP_PART=serve or metrics runs one part only;
- * BENCH_SERVER_NODE_ARGS adds node flags to the metrics part's servers (a CPU profile, say).
- * To find where the metrics part's difference goes, the with variant can leave parts out:
- * BENCH_PROCESS_METRICS=off (prom-client's process metrics), BENCH_REQUEST_IDS=off (requests
- * without ids), BENCH_SCRAPE=off (/metrics served, not scraped).
+ *   cannot turn request ids off). BENCH_PAIRS pairs (default 6); the two servers of a pair (each
+ *   fresh, on its own data directory) are loaded at the same time, 32 connections each from this
+ *   one process, so a VM that slows down slows both: run one after the other, the two came out
+ *   10-20 % apart in either direction from the VM's drift alone. The median over the pairs of
+ *   the ratio of their commands/s and of their server CPU per command (target: within 5 %).
+ * BENCH_SECONDS sets each measured duration (default 15; the metrics part's default is 10),
+ * BENCH_WARMUP_SECONDS the uncounted warm-up before it (default 2); BENCH_HTTP_PART=serve or
+ * metrics runs one part only; BENCH_SERVER_NODE_ARGS adds node flags to the metrics part's
+ * servers (a CPU profile, say). To find where the metrics part's difference goes, the with
+ * variant can leave parts out: BENCH_PROCESS_METRICS=off (prom-client's process metrics),
+ * BENCH_REQUEST_IDS=off (requests without ids), BENCH_SCRAPE=off (/metrics served, not scraped)
+ * or =once (scraped once, before the measured run);
+ * BENCH_SCRAPE_EVERY_MS (default 1000) scrapes more often, to make a scrape's cost big enough to
+ * see; BENCH_CONTROL=on runs the with server as the without one (A/A: what the bench reads as a
+ * difference when there is none).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,8 +42,10 @@ import Database from 'better-sqlite3';
 import { rawAppendCeiling } from './rawAppendCeiling.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
+/** The metrics part's runs: shorter, so that more pairs fit. */
+const METRICS_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
-const PAIRS = Number(process.env['BENCH_PAIRS'] ?? 3);
+const PAIRS = Number(process.env['BENCH_PAIRS'] ?? 6);
 const PART = process.env['BENCH_HTTP_PART'];
 if (PART !== undefined && PART !== 'serve' && PART !== 'metrics') {
   console.error(`BENCH_HTTP_PART must be serve or metrics, not ${PART}`);
@@ -45,9 +53,17 @@ if (PART !== undefined && PART !== 'serve' && PART !== 'metrics') {
 }
 /** Extra node flags for the metrics part's servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-const SCRAPE_EVERY_MS = 1_000;
-/** BENCH_SCRAPE=off: the with variant serves /metrics but nobody scrapes it during the run. */
-const SCRAPING = process.env['BENCH_SCRAPE'] !== 'off';
+const SCRAPE_EVERY_MS = Number(process.env['BENCH_SCRAPE_EVERY_MS'] ?? 1_000);
+/**
+ * BENCH_SCRAPE=off: the with variant serves /metrics but nobody scrapes it during the run;
+ * =once: scraped once, just before the measured run, and not during it.
+ */
+const SCRAPE = process.env['BENCH_SCRAPE'] ?? 'on';
+if (!['on', 'off', 'once'].includes(SCRAPE)) {
+  console.error(`BENCH_SCRAPE must be on, off or once, not ${SCRAPE}`);
+  process.exit(2);
+}
+const SCRAPING = SCRAPE === 'on';
 const MAX_OVERHEAD = 0.05;
 const CONNECTIONS = 32;
 const RAW_EVENTS = 3_000;
@@ -234,17 +250,13 @@ const cycle = (
   });
   const traceBase = randomBytes(12).toString('hex');
   let serial = 0;
+  // The same work for both variants but for the two headers themselves.
   const withIds = (request: autocannon.Request): autocannon.Request => {
-    if (!requestIds) return request;
     const n = (++serial).toString(16).padStart(16, '0');
-    return {
-      ...request,
-      headers: {
-        ...request.headers,
-        'x-request-id': `bench-${n}`,
-        traceparent: `00-${traceBase}${n.slice(-8)}-${n}-01`,
-      },
-    };
+    const ids = requestIds
+      ? { 'x-request-id': `bench-${n}`, traceparent: `00-${traceBase}${n.slice(-8)}-${n}-01` }
+      : {};
+    return { ...request, headers: { ...request.headers, ...ids } };
   };
   const failed = (command: string, status: number, body: string, context: CycleContext) => {
     const key = `${command} ${status}`;
@@ -258,7 +270,9 @@ const cycle = (
     path: '/cases',
     headers: headers(tokens.ada),
     body: JSON.stringify(openBody),
-    ...(requestIds ? { setupRequest: withIds } : {}),
+    // Built per request in both variants (a setupRequest makes autocannon build each one), so
+    // ids cost the load generator no more than no ids do.
+    setupRequest: withIds,
     onResponse: (status, body, context) => {
       const ctx = context as CycleContext;
       if (status !== 201) return failed('open', status, body, ctx);
@@ -463,13 +477,20 @@ const servePart = async () => {
   }
 };
 
-// ---- Part 2: with metrics and request ids against without, alternately. ----
+// ---- Part 2: with metrics and request ids against without, side by side. ----
 type Variant = 'without' | 'with';
 
+/**
+ * BENCH_CONTROL=on: the with server is started, loaded and read exactly as the without one (no
+ * metrics, no ids, no scrapes): an A/A run, whose ratio shows how far apart two identical
+ * servers come out, i.e. what difference this bench can tell from none.
+ */
+const CONTROL = process.env['BENCH_CONTROL'] === 'on';
+
 /** Starts bench/httpAppServer.ts on `data`; resolves once it listens. */
-const startAppServer = async (variant: Variant, data: string): Promise<Server> => {
+const startAppServer = async (metricsOn: boolean, data: string): Promise<Server> => {
   const env = await serverEnv(data);
-  env['BENCH_METRICS'] = variant === 'with' ? 'on' : 'off';
+  env['BENCH_METRICS'] = metricsOn ? 'on' : 'off';
   const child = spawn(
     process.execPath,
     [...SERVER_NODE_ARGS, '--import', 'tsx', join(root, 'bench', 'httpAppServer.ts')],
@@ -507,6 +528,18 @@ const startAppServer = async (variant: Variant, data: string): Promise<Server> =
   });
 };
 
+/** One variant's server, set up and checked, ready for load. */
+interface Contender {
+  readonly variant: Variant;
+  readonly server: Server;
+  readonly data: string;
+  readonly tokens: { ada: string; li: string };
+  /** Whether its requests carry X-Request-Id and traceparent. */
+  readonly requestIds: boolean;
+  /** Whether `/metrics` is scraped every second while it runs. */
+  readonly scraped: boolean;
+}
+
 /** What one measured run of a variant gave. */
 interface Phase {
   readonly variant: Variant;
@@ -516,13 +549,16 @@ interface Phase {
   readonly cpuPerCommand: number;
   readonly failed: number;
   readonly scrapes: number;
+  /** Mean time a scrape of `/metrics` took to answer, ms (NaN: not scraped). */
+  readonly scrapeMs: number;
 }
 
-/** One variant on a fresh server and data directory: set up, warm up, measure, stop. */
-const phase = async (variant: Variant, serial: number): Promise<Phase> => {
+/** A fresh server and data directory for `variant`: started, a tenant and two tokens made, checked. */
+const contender = async (variant: Variant, serial: number): Promise<Contender> => {
   const data = join(dir, `${variant}-${serial}`);
-  const server = await startAppServer(variant, data);
-  const requestIds = variant === 'with' && process.env['BENCH_REQUEST_IDS'] !== 'off';
+  const withMetrics = variant === 'with' && !CONTROL;
+  const server = await startAppServer(withMetrics, data);
+  const requestIds = withMetrics && process.env['BENCH_REQUEST_IDS'] !== 'off';
   try {
     const { url, adminToken } = server;
     await post(`${url}/tenants`, adminToken, {
@@ -548,87 +584,128 @@ const phase = async (variant: Variant, serial: number): Promise<Phase> => {
     if (requestIds && probe.headers.get('traceparent') !== traceparent)
       throw new Error(`${variant}: traceparent not echoed`);
     const metricsStatus = (await fetch(`${url}/metrics`)).status;
-    if ((metricsStatus === 200) !== (variant === 'with'))
+    if ((metricsStatus === 200) !== withMetrics)
       throw new Error(`${variant}: GET /metrics answered ${metricsStatus}`);
+    return { variant, server, data, tokens, requestIds, scraped: withMetrics && SCRAPING };
+  } catch (error) {
+    await stopServer(server.child);
+    throw error;
+  }
+};
 
-    if (WARMUP_SECONDS > 0) await load(url, tokens, WARMUP_SECONDS, requestIds);
-    const cpuBefore = processCpuSeconds(server.child.pid);
-    let loading = true;
-    let scrapes = 0;
-    // Prometheus's scrapes, every second while the load runs (a scrape interval is usually 15 s+).
-    let scrapeError: Error | undefined;
-    const scraping = (async () => {
-      while (variant === 'with' && SCRAPING && loading) {
-        const started = performance.now();
-        const res = await fetch(`${url}/metrics`);
-        const text = await res.text();
-        if (res.status !== 200 || !text.includes('docket_commands_total'))
-          throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
-        scrapes++;
-        const wait = SCRAPE_EVERY_MS - (performance.now() - started);
-        if (wait > 0 && loading) await new Promise((r) => setTimeout(r, wait));
-      }
-    })().catch(
-      (error: unknown) => (scrapeError = error instanceof Error ? error : new Error(String(error))),
+const dismiss = async ({ variant, server, data }: Contender) => {
+  const exit = await stopServer(server.child);
+  if (exit !== 0) {
+    console.log(`  (${variant}: server exit on SIGTERM: ${exit})`);
+    for (const line of server.stderr.slice(-10)) console.log(`    ${line}`);
+  }
+  rmSync(data, { recursive: true, force: true });
+};
+
+/** Prometheus's scrapes of `url`, every second until `loading()` is false. */
+const scrape = async (url: string, loading: () => boolean, once = false) => {
+  let scrapes = 0;
+  let spent = 0;
+  while (loading() || (once && scrapes === 0)) {
+    const started = performance.now();
+    const res = await fetch(`${url}/metrics`);
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes('docket_commands_total'))
+      throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
+    scrapes++;
+    const took = performance.now() - started;
+    spent += took;
+    const wait = SCRAPE_EVERY_MS - took;
+    if (wait > 0 && loading()) await new Promise((r) => setTimeout(r, wait));
+  }
+  return { scrapes, scrapeMs: scrapes === 0 ? Number.NaN : spent / scrapes };
+};
+
+/**
+ * Both contenders under the same load at the same time (each its own 32 connections), so both
+ * see the same VM: what a neighbour or the host takes from one it takes from the other.
+ */
+const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
+  if (WARMUP_SECONDS > 0)
+    await Promise.all(
+      contenders.map((c) => load(c.server.url, c.tokens, WARMUP_SECONDS, c.requestIds)),
     );
-    const { result } = await load(url, tokens, SECONDS, requestIds).finally(
-      () => (loading = false),
-    );
-    await scraping;
-    if (scrapeError !== undefined) throw scrapeError;
-    const cpu = processCpuSeconds(server.child.pid) - cpuBefore;
-    if (server.errorLines.length > 0)
+  if (SCRAPE === 'once')
+    for (const c of contenders.filter((c) => c.variant === 'with' && !CONTROL))
+      await scrape(c.server.url, () => false, true);
+  const cpuBefore = contenders.map((c) => processCpuSeconds(c.server.child.pid));
+  let loading = true;
+  const scrapes = contenders.map((c) =>
+    c.scraped ? scrape(c.server.url, () => loading) : Promise.resolve(undefined),
+  );
+  const loads = await Promise.all(
+    contenders.map((c) => load(c.server.url, c.tokens, METRICS_SECONDS, c.requestIds)),
+  ).finally(() => (loading = false));
+  const scraped = await Promise.all(scrapes);
+  return contenders.map((c, i) => {
+    const cpu = processCpuSeconds(c.server.child.pid) - cpuBefore[i]!;
+    const { result } = loads[i]!;
+    if (c.server.errorLines.length > 0)
       console.log(
-        `  (${variant}: the server logged ${server.errorLines.length} error(s): ${server.errorLines[0]!.slice(0, 300)})`,
+        `  (${c.variant}: the server logged ${c.server.errorLines.length} error(s): ${c.server.errorLines[0]!.slice(0, 300)})`,
       );
     const ok = result['2xx'];
     return {
-      variant,
+      variant: c.variant,
       rate: ok / result.duration,
       p99: result.latency.p99,
       cpuPerCommand: (cpu / Math.max(ok, 1)) * 1e6,
       failed: result.non2xx + result.errors,
-      scrapes,
+      scrapes: scraped[i]?.scrapes ?? 0,
+      scrapeMs: scraped[i]?.scrapeMs ?? Number.NaN,
     };
-  } finally {
-    const exit = await stopServer(server.child);
-    if (exit !== 0) {
-      console.log(`  (${variant}: server exit on SIGTERM: ${exit})`);
-      for (const line of server.stderr.slice(-10)) console.log(`    ${line}`);
-    }
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 };
 
 const metricsPart = async () => {
   console.log(
-    `metrics and request ids: ${PAIRS} pairs of ${SECONDS} s runs (after ${WARMUP_SECONDS} s warm-ups), each on a fresh bench/httpAppServer.ts`,
+    `metrics and request ids${CONTROL ? ' (BENCH_CONTROL=on: A/A, both without)' : ''}: ${PAIRS} pairs of ${METRICS_SECONDS} s runs (after ${WARMUP_SECONDS} s warm-ups), the two servers of a pair (fresh bench/httpAppServer.ts each) loaded at the same time`,
   );
   const pairs: Array<Record<Variant, Phase>> = [];
   let serial = 0;
   for (let pair = 1; pair <= PAIRS; pair++) {
+    // Started one after the other, in turn first: whatever being started first gives, each gets.
     const order: Variant[] = pair % 2 === 1 ? ['without', 'with'] : ['with', 'without'];
-    const got: Partial<Record<Variant, Phase>> = {};
-    for (const variant of order) {
-      const p = await phase(variant, ++serial);
-      got[variant] = p;
-      console.log(
-        `  pair ${pair}, ${variant.padEnd(7)}: ${fmt(p.rate)} commands/s, p99 ${p.p99} ms, ` +
-          `server ${fmt(p.cpuPerCommand)} µs per command, ${fmt(p.failed)} non-2xx or errors` +
-          (variant === 'with' ? `, ${p.scrapes} scrapes of /metrics` : ''),
-      );
+    const contenders: Contender[] = [];
+    try {
+      for (const variant of order) contenders.push(await contender(variant, ++serial));
+      const phases = await race(contenders);
+      const got: Partial<Record<Variant, Phase>> = {};
+      for (const p of phases) got[p.variant] = p;
+      for (const variant of ['without', 'with'] as const) {
+        const p = got[variant]!;
+        console.log(
+          `  pair ${pair}, ${variant.padEnd(7)}: ${fmt(p.rate)} commands/s, p99 ${p.p99} ms, ` +
+            `server ${fmt(p.cpuPerCommand)} µs per command, ${fmt(p.failed)} non-2xx or errors` +
+            (p.scrapes > 0
+              ? `, ${p.scrapes} scrapes of /metrics (${p.scrapeMs.toFixed(1)} ms each)`
+              : ''),
+        );
+      }
+      pairs.push(got as Record<Variant, Phase>);
+    } finally {
+      for (const c of contenders) await dismiss(c);
     }
-    pairs.push(got as Record<Variant, Phase>);
   }
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+  };
   const of = (variant: Variant, figure: 'rate' | 'cpuPerCommand' | 'p99') =>
     pairs.map((p) => p[variant][figure]);
   const range = (values: number[]) =>
     `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`;
   const rateRatios = pairs.map((p) => p.with.rate / p.without.rate);
   const cpuRatios = pairs.map((p) => p.with.cpuPerCommand / p.without.cpuPerCommand);
-  const rateRatio = mean(of('with', 'rate')) / mean(of('without', 'rate'));
-  const cpuRatio = mean(of('with', 'cpuPerCommand')) / mean(of('without', 'cpuPerCommand'));
+  const rateRatio = median(rateRatios);
+  const cpuRatio = median(cpuRatios);
   console.log(
     `without: ${fmt(mean(of('without', 'rate')))} commands/s, ${fmt(mean(of('without', 'cpuPerCommand')))} µs per command, p99 ${fmt(mean(of('without', 'p99')))} ms (means)`,
   );
@@ -636,7 +713,7 @@ const metricsPart = async () => {
     `with:    ${fmt(mean(of('with', 'rate')))} commands/s, ${fmt(mean(of('with', 'cpuPerCommand')))} µs per command, p99 ${fmt(mean(of('with', 'p99')))} ms (means)`,
   );
   console.log(
-    `with ÷ without: commands/s ${rateRatio.toFixed(3)} (pairs ${range(rateRatios)}); server CPU per command ${cpuRatio.toFixed(3)} (pairs ${range(cpuRatios)})`,
+    `with ÷ without, median of the pairs: commands/s ${rateRatio.toFixed(3)} (pairs ${range(rateRatios)}); server CPU per command ${cpuRatio.toFixed(3)} (pairs ${range(cpuRatios)})`,
   );
   const failed = pairs.some((p) => p.with.failed + p.without.failed > 0);
   console.log(
