@@ -27,7 +27,8 @@
  * or =once (scraped once, before the measured run);
  * BENCH_SCRAPE_EVERY_MS (default 1000) scrapes more often, to make a scrape's cost big enough to
  * see; BENCH_CONTROL=on runs the with server as the without one (A/A: what the bench reads as a
- * difference when there is none).
+ * difference when there is none); BENCH_METRICS_APART=on serves the with server's `/metrics`
+ * from a second Fastify instance on its own port (bench/httpAppServer.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -115,6 +116,8 @@ const freePort = () =>
 interface Server {
   readonly child: ChildProcess;
   readonly url: string;
+  /** Where `/metrics` is served (the app's own URL unless apart). */
+  readonly metricsUrl?: string;
   /** The listening line: which store, which durability. */
   readonly banner: string;
   readonly adminToken: string;
@@ -512,12 +515,13 @@ const startAppServer = async (metricsOn: boolean, data: string): Promise<Server>
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (/"level":(50|60)/.test(line)) errorLines.push(line);
-      const started = /^listening (\S+) (dkt_\S+)$/.exec(line);
+      const started = /^listening (\S+) (dkt_\S+)(?: (\S+))?$/.exec(line);
       if (started !== null) {
         clearTimeout(timer);
         resolve({
           child,
           url: started[1]!,
+          metricsUrl: started[3] ?? started[1]!,
           banner: line,
           adminToken: started[2]!,
           errorLines,
@@ -583,7 +587,7 @@ const contender = async (variant: Variant, serial: number): Promise<Contender> =
       throw new Error(`${variant}: X-Request-Id not echoed as expected (${echoed})`);
     if (requestIds && probe.headers.get('traceparent') !== traceparent)
       throw new Error(`${variant}: traceparent not echoed`);
-    const metricsStatus = (await fetch(`${url}/metrics`)).status;
+    const metricsStatus = (await fetch(`${server.metricsUrl ?? url}/metrics`)).status;
     if ((metricsStatus === 200) !== withMetrics)
       throw new Error(`${variant}: GET /metrics answered ${metricsStatus}`);
     return { variant, server, data, tokens, requestIds, scraped: withMetrics && SCRAPING };
@@ -632,11 +636,13 @@ const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
     );
   if (SCRAPE === 'once')
     for (const c of contenders.filter((c) => c.variant === 'with' && !CONTROL))
-      await scrape(c.server.url, () => false, true);
+      await scrape(c.server.metricsUrl ?? c.server.url, () => false, true);
   const cpuBefore = contenders.map((c) => processCpuSeconds(c.server.child.pid));
   let loading = true;
   const scrapes = contenders.map((c) =>
-    c.scraped ? scrape(c.server.url, () => loading) : Promise.resolve(undefined),
+    c.scraped
+      ? scrape(c.server.metricsUrl ?? c.server.url, () => loading)
+      : Promise.resolve(undefined),
   );
   const loads = await Promise.all(
     contenders.map((c) => load(c.server.url, c.tokens, METRICS_SECONDS, c.requestIds)),

@@ -8,8 +8,10 @@
  * the calendar horizon and projection lag at each scrape, and its registry is buildApp's
  * `metrics`, so `GET /metrics` is served; off, neither. Request ids cannot be turned off in
  * buildApp: the bench varies whether the requests carry X-Request-Id and traceparent.
+ * BENCH_METRICS_APART=on (with metrics): `/metrics` is not the API's but a second Fastify
+ * instance's (buildOpsApp, as a process without the api role serves it), on a port of its own.
  *
- * Prints `listening <url> <admin token>` once it listens; closes on SIGTERM.
+ * Prints `listening <url> <admin token> [<metrics url>]` once it listens; closes on SIGTERM.
  */
 import { allProjections } from '../projections/allProjections.js';
 import { openEventStore } from '../src/adapters/openEventStore.js';
@@ -24,6 +26,8 @@ import { startTimersRole } from '../src/cli/roles/timersRole.js';
 import { loadServiceConfig } from '../src/config/serviceConfig.js';
 import { defaultPolicy } from '../src/domain/policy/defaultPolicy.js';
 import { buildApp } from '../src/http/buildApp.js';
+import { buildOpsApp } from '../src/http/buildOpsApp.js';
+import { Readiness } from '../src/application/readiness.js';
 
 const withMetrics = process.env['BENCH_METRICS'] === 'on';
 const config = loadServiceConfig(process.env);
@@ -46,12 +50,18 @@ metrics?.collectProjectionLag(
   projectionLagReader(readModels.db, allProjections, services.store, systemClock),
 );
 const adminToken = await services.tokens.bootstrapAdmin();
+const apart = process.env['BENCH_METRICS_APART'] === 'on';
 const app = await buildApp(services, {
   bodyLimit: config.value.bodyLimit,
   logger: { level: config.value.logLevel },
   readModels: readModels.db,
-  ...(metrics === undefined ? {} : { metrics: metrics.registry }),
+  ...(metrics === undefined || apart ? {} : { metrics: metrics.registry }),
 });
+const opsApp =
+  metrics !== undefined && apart
+    ? await buildOpsApp({ readiness: new Readiness(), metrics: metrics.registry })
+    : undefined;
+const opsUrl = await opsApp?.listen({ port: 0, host: '127.0.0.1' });
 const log: RoleLog = {
   info: (message) => app.log.info(message),
   warn: (message) => app.log.warn(message),
@@ -60,11 +70,14 @@ const log: RoleLog = {
 const projector = await startProjectorRole(config.value, log);
 const timers = await startTimersRole(config.value, services, log);
 const url = await app.listen({ port: config.value.port, host: config.value.host });
-process.stdout.write(`listening ${url} ${adminToken ?? '-'}\n`);
+process.stdout.write(
+  `listening ${url} ${adminToken ?? '-'}${opsUrl === undefined ? '' : ` ${opsUrl}`}\n`,
+);
 
 process.once('SIGTERM', () => {
   void (async () => {
     await app.close();
+    await opsApp?.close();
     await timers.close();
     await projector.close();
     await readModels.db.destroy();
