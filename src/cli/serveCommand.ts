@@ -41,7 +41,8 @@ export interface RunningService {
  * Opens the store, adopts the policy, starts the roles the configuration names and listens.
  * The `api` role serves the API (and issues the first admin token on a new store); the
  * `timers` and `projector` roles elect their leaders among the processes that run them; a
- * process without `api` listens on the same port for health, readiness and metrics only.
+ * process without `api` listens on the same port for health, readiness and metrics only;
+ * `DOCKET_METRICS_PORT` moves `/metrics` to a second listener of its own.
  */
 export const startService = async (config: ServiceConfig, io: CliIo): Promise<RunningService> => {
   const policy = readPolicyFile(config.policyFile);
@@ -54,6 +55,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
   let readModels: ReturnType<typeof openReadModels> | undefined;
   let tracing: Tracing | undefined;
   let app: FastifyInstance | undefined;
+  let metricsApp: FastifyInstance | undefined;
   // The log is the app's once it is built; until then (the tracing SDK's first words) stderr.
   let log: RoleLog = stderrLog(io);
   try {
@@ -85,6 +87,11 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
         serviceName: config.serviceName,
         onDiagnostic: (message) => log.warn(`tracing: ${message}`),
       });
+    // With a metrics port of its own, scrapes never pass through the API's instance: served
+    // there, they cost the API twice what they cost from a second instance (docs/operations.md).
+    const apart = config.metricsPort !== undefined;
+    const served = apart ? undefined : metrics.registry;
+    if (apart) metricsApp = await buildOpsApp({ logger, readiness, metrics: metrics.registry });
     let adminToken: string | undefined;
     if (roles.has('api')) {
       adminToken = await services.value.tokens.bootstrapAdmin();
@@ -100,11 +107,11 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
               mail: mailApi(readModels),
             }),
         readiness,
-        metrics: metrics.registry,
+        ...(served === undefined ? {} : { metrics: served }),
         ...(tracing === undefined ? {} : { tracing: tracing.plugin }),
       });
     } else {
-      app = await buildOpsApp({ logger, readiness, metrics: metrics.registry });
+      app = await buildOpsApp({ logger, readiness, metrics: served });
     }
     log = roleLog(app);
     if (adminToken !== undefined && config.adminTokenFile !== undefined) {
@@ -153,6 +160,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       });
     }
     const url = await app.listen({ port: config.port, host: config.host });
+    const metricsUrl = await metricsApp?.listen({ port: config.metricsPort, host: config.host });
     // One write: whoever reads the output (a person, a supervisor, a test) sees the address and
     // the first admin token together.
     io.out(
@@ -161,6 +169,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
         (timers === undefined ? '' : `; timers: ${timers.description}`) +
         (readModels === undefined ? '' : `; read models: ${readModels.description}`) +
         ')\n' +
+        (metricsUrl === undefined ? '' : `docket: metrics on ${metricsUrl}/metrics\n`) +
         (adminToken === undefined
           ? ''
           : (config.adminTokenFile === undefined
@@ -172,6 +181,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     let closing: Promise<void> | undefined;
     const [http, scheduler, views, db, traces] = [app, timers, projector, readModels?.db, tracing];
     const deliverer = webhooks;
+    const scraped = metricsApp;
     return {
       app: http,
       services: services.value,
@@ -181,6 +191,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
       close: () =>
         (closing ??= (async () => {
           await http.close();
+          await scraped?.close();
           await scheduler?.close();
           await views?.close();
           await deliverer?.close();
@@ -191,6 +202,7 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
     };
   } catch (error) {
     await app?.close();
+    await metricsApp?.close();
     await timers?.close();
     await projector?.close();
     await webhooks?.close();

@@ -41,6 +41,7 @@ export const serviceEnvSchema = z.object({
   DOCKET_ROLES: withDefault(rolesSchema, serviceRoles.join(',')),
   PORT: withDefault(z.coerce.number().int().min(0).max(65_535), '3000'),
   HOST: withDefault(z.string().min(1), '127.0.0.1'),
+  DOCKET_METRICS_PORT: optional(z.coerce.number().int().min(0).max(65_535)),
   DOCKET_DATA_DIR: withDefault(z.string().min(1), './data'),
   DOCKET_POLICY: optional(z.string().min(1)),
   DOCKET_SQLITE_SYNCHRONOUS: withDefault(z.enum(['full', 'normal']), 'full'),
@@ -127,6 +128,11 @@ export interface ServiceConfig {
   readonly roles: readonly ServiceRole[];
   readonly port: number;
   readonly host: string;
+  /**
+   * `/metrics` is served on this port (with `/health` and `/ready`), not on `port`; unset:
+   * on `port`.
+   */
+  readonly metricsPort?: number | undefined;
   readonly dataDir: string;
   readonly policyFile: string | undefined;
   readonly sqliteSynchronous: 'full' | 'normal';
@@ -187,6 +193,7 @@ export const loadServiceConfig = (given: NodeJS.ProcessEnv): Result<ServiceConfi
     roles: e.DOCKET_ROLES,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.DOCKET_METRICS_PORT,
     dataDir: e.DOCKET_DATA_DIR,
     policyFile: e.DOCKET_POLICY,
     sqliteSynchronous: e.DOCKET_SQLITE_SYNCHRONOUS,

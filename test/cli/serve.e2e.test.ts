@@ -233,6 +233,40 @@ describe('docket serve (npm start)', () => {
     }
   });
 
+  it('DOCKET_METRICS_PORT: /metrics (and /health, /ready) served on that port, not on the API port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docket-serve-metrics-port-'));
+    try {
+      const server = await start({ DOCKET_DATA_DIR: dir, DOCKET_METRICS_PORT: '0' });
+      try {
+        const metricsUrl = /docket: metrics on (http:\/\/\S+)\/metrics\n/.exec(
+          server.stdout(),
+        )?.[1];
+        expect(metricsUrl).toBeDefined();
+        expect(metricsUrl).not.toBe(server.url);
+        const admin = /^\s+(dkt_\S+)\s*$/m.exec(server.stdout())?.[1] as string;
+        const tenant = await call(server, admin, 'POST', '/tenants', {
+          id: 'contoso',
+          offering: '21vianet',
+          advancedAgreement: true,
+        });
+        expect(tenant.status).toBe(201);
+        const scraped = await fetch(`${metricsUrl}/metrics`);
+        expect(scraped.status).toBe(200);
+        const text = await scraped.text();
+        expect(text).toMatch(/^# TYPE docket_commands_total counter$/m);
+        expect(text).toMatch(/^docket_process_cpu_user_seconds_total /m);
+        expect((await fetch(`${metricsUrl}/health`)).status).toBe(200);
+        // The API's port no longer answers /metrics (an unknown path asked without a token).
+        expect((await fetch(`${server.url}/metrics`)).status).not.toBe(200);
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      } finally {
+        expect(await stop(server)).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('OTEL_EXPORTER_OTLP_ENDPOINT: a span per request reaches the collector, flushed at SIGTERM', async () => {
     const bodies: string[] = [];
     const collector = createServer((request, response) => {
