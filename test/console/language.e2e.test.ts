@@ -22,7 +22,8 @@ describe('the console in English and French, by keyboard, with labelled controls
     const context = await c.browser.newContext({ locale: 'fr-FR' });
     const page = await context.newPage();
     await page.goto(`${c.base}/console/`);
-    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    // The app sets `lang` in an effect, after the render that shows the text: wait for it.
+    await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
     // Signed in by keyboard alone: the token field, then Enter.
     await page.getByLabel('Jeton d’API').focus();
     await page.keyboard.type(c.f.tokens.ada);
@@ -43,7 +44,7 @@ describe('the console in English and French, by keyboard, with labelled controls
     expect(await unlabelled(page)).toEqual([]);
     await page.getByLabel('Langue').selectOption('en');
     await state.filter({ hasText: 'Opened' }).waitFor();
-    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Withdraw' }).waitFor();
     await context.close();
   });
