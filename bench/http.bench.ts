@@ -606,18 +606,23 @@ const dismiss = async ({ variant, server, data }: Contender) => {
   rmSync(data, { recursive: true, force: true });
 };
 
+/** One scrape of `url`'s `/metrics`, checked; resolves to the ms it took to answer. */
+const scrapeOnce = async (url: string): Promise<number> => {
+  const started = performance.now();
+  const res = await fetch(`${url}/metrics`);
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes('docket_commands_total'))
+    throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
+  return performance.now() - started;
+};
+
 /** Prometheus's scrapes of `url`, every second until `loading()` is false. */
-const scrape = async (url: string, loading: () => boolean, once = false) => {
+const scrape = async (url: string, loading: () => boolean) => {
   let scrapes = 0;
   let spent = 0;
-  while (loading() || (once && scrapes === 0)) {
-    const started = performance.now();
-    const res = await fetch(`${url}/metrics`);
-    const text = await res.text();
-    if (res.status !== 200 || !text.includes('docket_commands_total'))
-      throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
+  while (loading()) {
+    const took = await scrapeOnce(url);
     scrapes++;
-    const took = performance.now() - started;
     spent += took;
     const wait = SCRAPE_EVERY_MS - took;
     if (wait > 0 && loading()) await new Promise((r) => setTimeout(r, wait));
@@ -636,7 +641,7 @@ const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
     );
   if (SCRAPE === 'once')
     for (const c of contenders.filter((c) => c.variant === 'with' && !CONTROL))
-      await scrape(c.server.metricsUrl ?? c.server.url, () => false, true);
+      await scrapeOnce(c.server.metricsUrl ?? c.server.url);
   const cpuBefore = contenders.map((c) => processCpuSeconds(c.server.child.pid));
   let loading = true;
   const scrapes = contenders.map((c) =>
