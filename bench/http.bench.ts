@@ -13,13 +13,14 @@
  *   PrometheusMetrics observing the command handler, its registry passed to buildApp, `/metrics`
  *   scraped every second during the run) and requests carrying X-Request-Id and traceparent,
  *   against the same without either (the server then makes each request's id itself: buildApp
- *   cannot turn request ids off). BENCH_PAIRS pairs (default 6); the two servers of a pair (each
+ *   cannot turn request ids off). BENCH_PAIRS pairs (default 8); the two servers of a pair (each
  *   fresh, on its own data directory) are loaded at the same time, 32 connections each from this
  *   one process, so a VM that slows down slows both: run one after the other, the two came out
  *   10-20 % apart in either direction from the VM's drift alone. The median over the pairs of
  *   the ratio of their commands/s and of their server CPU per command (target: within 5 %).
  * BENCH_SECONDS sets each measured duration (default 15; the metrics part's default is 10),
- * BENCH_WARMUP_SECONDS the uncounted warm-up before it (default 2); BENCH_HTTP_PART=serve or
+ * BENCH_WARMUP_SECONDS the uncounted warm-up before it (default 2; the metrics part's is 10, with
+ * `/metrics` scraped during it as during the run, unless BENCH_WARM_SCRAPES=off); BENCH_HTTP_PART=serve or
  * metrics runs one part only; BENCH_SERVER_NODE_ARGS adds node flags to the metrics part's
  * servers (a CPU profile, say). To find where the metrics part's difference goes, the with
  * variant can leave parts out: BENCH_PROCESS_METRICS=off (prom-client's process metrics),
@@ -32,7 +33,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,12 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 /** The metrics part's runs: shorter, so that more pairs fit. */
 const METRICS_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
-const PAIRS = Number(process.env['BENCH_PAIRS'] ?? 6);
+/**
+ * The metrics part's warm-up, 10 s unless BENCH_WARMUP_SECONDS says: long enough for V8 to have
+ * compiled the command path and, scraped during it, the scrape's path (see WARM_SCRAPES).
+ */
+const METRICS_WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 10);
+const PAIRS = Number(process.env['BENCH_PAIRS'] ?? 8);
 const PART = process.env['BENCH_HTTP_PART'];
 if (PART !== undefined && PART !== 'serve' && PART !== 'metrics') {
   console.error(`BENCH_HTTP_PART must be serve or metrics, not ${PART}`);
@@ -60,6 +66,13 @@ const SCRAPE_EVERY_MS = Number(process.env['BENCH_SCRAPE_EVERY_MS'] ?? 1_000);
  * =once: scraped once, just before the measured run, and not during it.
  */
 const SCRAPE = process.env['BENCH_SCRAPE'] ?? 'on';
+/**
+ * The with server is scraped during the warm-up too, as a server that has run for a while has
+ * been: not scraped before the measured run, its first scrapes fall in it, and with them V8's
+ * work on code run for the first time (the scrape's path, and the paths it shares with the
+ * commands). BENCH_WARM_SCRAPES=off measures that: docs/operations.md has the figures.
+ */
+const WARM_SCRAPES = process.env['BENCH_WARM_SCRAPES'] !== 'off';
 if (!['on', 'off', 'once'].includes(SCRAPE)) {
   console.error(`BENCH_SCRAPE must be on, off or once, not ${SCRAPE}`);
   process.exit(2);
@@ -89,6 +102,33 @@ const processCpuSeconds = (pid: number | undefined): number => {
   } catch {
     return Number.NaN;
   }
+};
+
+/**
+ * CPU seconds of `pid`'s threads: its main thread (the event loop, and V8's work on it) and
+ * the others (worker threads, V8's compiler and GC helpers, libuv's pool), by name where they
+ * have one.
+ */
+const threadCpuSeconds = (pid: number | undefined): Map<string, number> => {
+  const byName = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        // Node 20 names none of its threads: all are `node`, the main thread's id is the pid.
+        const name = tid === String(pid) ? 'main thread' : comm === 'node' ? 'other threads' : comm;
+        const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+        byName.set(name, (byName.get(name) ?? 0) + seconds);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return byName;
 };
 
 // The metrics part runs its server from the sources: only `npm start`'s needs dist/.
@@ -551,6 +591,8 @@ interface Phase {
   readonly p99: number;
   /** Server CPU (all threads) per command, µs. */
   readonly cpuPerCommand: number;
+  /** The same by thread name, µs per command. */
+  readonly threadsPerCommand: ReadonlyMap<string, number>;
   readonly failed: number;
   readonly scrapes: number;
   /** Mean time a scrape of `/metrics` took to answer, ms (NaN: not scraped). */
@@ -635,14 +677,23 @@ const scrape = async (url: string, loading: () => boolean) => {
  * see the same VM: what a neighbour or the host takes from one it takes from the other.
  */
 const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
-  if (WARMUP_SECONDS > 0)
-    await Promise.all(
-      contenders.map((c) => load(c.server.url, c.tokens, WARMUP_SECONDS, c.requestIds)),
+  if (METRICS_WARMUP_SECONDS > 0) {
+    let warming = true;
+    const warmScrapes = contenders.map((c) =>
+      c.scraped && WARM_SCRAPES
+        ? scrape(c.server.metricsUrl ?? c.server.url, () => warming)
+        : Promise.resolve(undefined),
     );
+    await Promise.all(
+      contenders.map((c) => load(c.server.url, c.tokens, METRICS_WARMUP_SECONDS, c.requestIds)),
+    ).finally(() => (warming = false));
+    await Promise.all(warmScrapes);
+  }
   if (SCRAPE === 'once')
     for (const c of contenders.filter((c) => c.variant === 'with' && !CONTROL))
       await scrapeOnce(c.server.metricsUrl ?? c.server.url);
   const cpuBefore = contenders.map((c) => processCpuSeconds(c.server.child.pid));
+  const threadsBefore = contenders.map((c) => threadCpuSeconds(c.server.child.pid));
   let loading = true;
   const scrapes = contenders.map((c) =>
     c.scraped
@@ -661,8 +712,15 @@ const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
         `  (${c.variant}: the server logged ${c.server.errorLines.length} error(s): ${c.server.errorLines[0]!.slice(0, 300)})`,
       );
     const ok = result['2xx'];
+    const threadsPerCommand = new Map<string, number>();
+    for (const [name, seconds] of threadCpuSeconds(c.server.child.pid))
+      threadsPerCommand.set(
+        name,
+        ((seconds - (threadsBefore[i]!.get(name) ?? 0)) / Math.max(ok, 1)) * 1e6,
+      );
     return {
       variant: c.variant,
+      threadsPerCommand,
       rate: ok / result.duration,
       p99: result.latency.p99,
       cpuPerCommand: (cpu / Math.max(ok, 1)) * 1e6,
@@ -675,7 +733,7 @@ const race = async (contenders: readonly Contender[]): Promise<Phase[]> => {
 
 const metricsPart = async () => {
   console.log(
-    `metrics and request ids${CONTROL ? ' (BENCH_CONTROL=on: A/A, both without)' : ''}: ${PAIRS} pairs of ${METRICS_SECONDS} s runs (after ${WARMUP_SECONDS} s warm-ups), the two servers of a pair (fresh bench/httpAppServer.ts each) loaded at the same time`,
+    `metrics and request ids${CONTROL ? ' (BENCH_CONTROL=on: A/A, both without)' : ''}: ${PAIRS} pairs of ${METRICS_SECONDS} s runs (after ${METRICS_WARMUP_SECONDS} s warm-ups${SCRAPING && WARM_SCRAPES ? ', scraped as the runs' : ''}), the two servers of a pair (fresh bench/httpAppServer.ts each) loaded at the same time`,
   );
   const pairs: Array<Record<Variant, Phase>> = [];
   let serial = 0;
@@ -726,6 +784,22 @@ const metricsPart = async () => {
   console.log(
     `with ÷ without, median of the pairs: commands/s ${rateRatio.toFixed(3)} (pairs ${range(rateRatios)}); server CPU per command ${cpuRatio.toFixed(3)} (pairs ${range(cpuRatios)})`,
   );
+  if (pairs.length > 0) {
+    const names = [
+      ...new Set(
+        pairs.flatMap((p) => [
+          ...p.with.threadsPerCommand.keys(),
+          ...p.without.threadsPerCommand.keys(),
+        ]),
+      ),
+    ].sort();
+    console.log('server CPU per command by thread, µs (means of the pairs), without → with:');
+    for (const name of names) {
+      const w = mean(pairs.map((p) => p.without.threadsPerCommand.get(name) ?? 0));
+      const x = mean(pairs.map((p) => p.with.threadsPerCommand.get(name) ?? 0));
+      console.log(`  ${name.padEnd(16)} ${w.toFixed(1).padStart(7)} → ${x.toFixed(1).padStart(7)}`);
+    }
+  }
   const failed = pairs.some((p) => p.with.failed + p.without.failed > 0);
   console.log(
     `target: with within ${MAX_OVERHEAD * 100} % of without: ${rateRatio >= 1 - MAX_OVERHEAD && cpuRatio <= 1 + MAX_OVERHEAD ? 'met' : 'MISSED'} (commands/s ${((rateRatio - 1) * 100).toFixed(1)} %, CPU per command ${((cpuRatio - 1) * 100).toFixed(1)} %); every response 2xx: ${failed ? 'MISSED' : 'met'}`,
