@@ -23,7 +23,8 @@ const domainOf = (from: string): string => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ??
  * Sends the e-mail channel's deliveries over SMTP with nodemailer (a pooled connection). The
  * delivery id is the Message-ID's left part, so every attempt of one delivery carries the same
  * Message-ID and a resend is recognisable. A reply of the relay is an answer (`250` accepted,
- * `4xx`/`5xx` refused); no connection or no answer is an error. Never throws.
+ * `4xx`/`5xx` refused, a `5xx` to the recipient for good); no connection or no answer is an
+ * error. Never throws.
  */
 export class SmtpMailSender implements WebhookSender {
   readonly #transport: Transporter<SMTPTransport.SentMessageInfo>;
@@ -62,8 +63,14 @@ export class SmtpMailSender implements WebhookSender {
       });
       return { status: Number(/^\d{3}/.exec(info.response)?.[0] ?? 250) };
     } catch (error) {
-      const e = error as { responseCode?: number; message?: string };
-      if (typeof e.responseCode === 'number') return { status: e.responseCode };
+      const e = error as { responseCode?: number; message?: string; command?: string };
+      // A 5xx to RCPT TO refuses the recipient for good (no such mailbox): dead at once. Other
+      // refusals, 5xx included (a rejected login or sender), are the relay's or its settings',
+      // and may pass once those are fixed: tried again.
+      if (typeof e.responseCode === 'number')
+        return e.responseCode >= 500 && e.command === 'RCPT TO'
+          ? { status: e.responseCode, permanent: true }
+          : { status: e.responseCode };
       return { error: `SMTP: ${e.message ?? String(error)}` };
     }
   }

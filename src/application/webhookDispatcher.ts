@@ -71,12 +71,15 @@ const webhookRequest = (
 const isSuccess = (response: WebhookResponse): boolean =>
   'status' in response && response.status >= 200 && response.status < 300;
 
+const isPermanent = (response: WebhookResponse): boolean =>
+  'status' in response && response.permanent === true;
+
 const describe = (response: WebhookResponse): string | null =>
   'error' in response
     ? response.error
     : isSuccess(response)
       ? null
-      : `the endpoint answered ${response.status}`;
+      : `the endpoint answered ${response.status}${isPermanent(response) ? ', a permanent refusal' : ''}`;
 
 /**
  * Sends the outbox's due deliveries, signed (Standard Webhooks), `concurrency` at a time;
@@ -241,13 +244,14 @@ export class WebhookDispatcher {
     );
     const at = clock.now();
     const ok = isSuccess(response);
-    const delay = ok
-      ? undefined
-      : retryDelay(
-          this.#o.retry ?? defaultWebhookRetryPolicy,
-          delivery.tries + 1,
-          this.#o.random ?? Math.random,
-        );
+    const delay =
+      ok || isPermanent(response)
+        ? undefined
+        : retryDelay(
+            this.#o.retry ?? defaultWebhookRetryPolicy,
+            delivery.tries + 1,
+            this.#o.random ?? Math.random,
+          );
     const attempt: WebhookAttempt = {
       at,
       status: 'status' in response ? response.status : null,

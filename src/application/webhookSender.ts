@@ -5,8 +5,13 @@ export interface WebhookRequest {
   readonly body: string;
 }
 
-/** The endpoint's answer (any status), or why there was none. */
-export type WebhookResponse = { readonly status: number } | { readonly error: string };
+/**
+ * The endpoint's answer (any status), or why there was none. `permanent`: the answer says no
+ * later attempt can succeed (a mail relay refusing the recipient with a 5xx), so the delivery
+ * is dead at once instead of tried again.
+ */
+export type WebhookResponse =
+  { readonly status: number; readonly permanent?: boolean } | { readonly error: string };
 
 /**
  * Sends webhook requests: the deliverer's port to HTTP (adapter:

@@ -143,6 +143,42 @@ describe('e-mail delivery', () => {
     expect(dead).toMatchObject({ status: 'dead', attempts: 4, nextAttemptAt: null });
   });
 
+  it('given the relay refuses a recipient for good (550 at RCPT TO), then that mail is dead after one try and the others arrive', async () => {
+    w = await mailWorld();
+    await w.person({
+      role: 'customer-admin',
+      tenant: 'contoso',
+      name: 'boss',
+      email: 'boss@contoso.example',
+    });
+    w.smtp.unknown.add('boss@contoso.example');
+    await w.f.open();
+
+    await w.deliverAll();
+
+    expect(w.smtp.received.flatMap((m) => m.to)).toEqual(['ada@contoso.example']);
+    const dead = await w.outbox.list(MAIL_CHANNEL, { limit: 10, status: 'dead' });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastStatus: 550,
+      lastError: 'the endpoint answered 550, a permanent refusal',
+      nextAttemptAt: null,
+    });
+    expect(JSON.parse(dead[0]!.payload)).toMatchObject({ to: 'boss@contoso.example' });
+  });
+
+  it('given the relay refuses the message with a 5xx after the recipient (554 at DATA), then it is tried again, not dead at once', async () => {
+    w = await mailWorld();
+    w.smtp.refuseData = 554;
+    await w.f.open();
+    await w.fed();
+    expect(await w.dispatcher.runDue()).toBe(1);
+    const [pending] = await w.outbox.list(MAIL_CHANNEL, { limit: 1 });
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 554 });
+  });
+
   it('given the feed replays the log (a restart before its checkpoint moved), then nothing is sent twice', async () => {
     w = await mailWorld();
     await w.f.open();

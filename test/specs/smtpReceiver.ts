@@ -16,12 +16,17 @@ export interface ReceivedMail {
 /**
  * A real SMTP server in the test process (`smtp-server` on 127.0.0.1, no TLS, no auth): keeps
  * every mail it accepts, parsed with `mailparser`. `down` refuses each message with a 421
- * (the relay is unavailable), as a relay that is away does.
+ * (the relay is unavailable), as a relay that is away does; an address in `unknown` is refused
+ * with a 550 at RCPT TO, as a relay refuses a mailbox it does not have.
  */
 export class SmtpReceiver {
   down = false;
+  /** Addresses refused at RCPT TO with a 550 (no such mailbox), as a relay refuses for good. */
+  readonly unknown = new Set<string>();
+  /** A reply code that refuses each message after its data (`554`: rejected), when set. */
+  refuseData: number | undefined = undefined;
   readonly received: ReceivedMail[] = [];
-  /** Messages refused while down. */
+  /** Messages refused after their data (while down, or by `refuseData`). */
   refused = 0;
   readonly #waiters: Array<{ count: number; resolve: () => void }> = [];
 
@@ -33,15 +38,19 @@ export class SmtpReceiver {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        if (!holder.self!.unknown.has(address.address.toLowerCase())) return callback();
+        const error = Object.assign(new Error('no such mailbox'), { responseCode: 550 });
+        callback(error);
+      },
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          if (holder.self!.down) {
+          const refusal = holder.self!.down ? 421 : holder.self!.refuseData;
+          if (refusal !== undefined) {
             holder.self!.refused++;
-            const error = Object.assign(new Error('relay unavailable, try later'), {
-              responseCode: 421,
-            });
+            const error = Object.assign(new Error('refused'), { responseCode: refusal });
             callback(error);
             return;
           }
