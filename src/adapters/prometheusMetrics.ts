@@ -12,6 +12,7 @@ import type { Clock } from '../domain/clock.js';
 import { DAY_MS } from '../domain/instant.js';
 import type { Policy } from '../domain/policy/policy.js';
 import { holidayDataEnds } from '../domain/policy/policyHorizons.js';
+import { slaTargets, type SlaTarget } from '../domain/policy/slaTarget.js';
 
 export interface PrometheusMetricsOptions {
   /**
@@ -30,6 +31,20 @@ const latenessBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 36
 
 type CommandLabels = { readonly command: string; readonly outcome: CommandOutcome };
 
+/** The SLA target each breach event records the breach of. */
+const breachedTarget: Readonly<Record<string, SlaTarget>> = {
+  ResponseDeadlineBreached: 'response',
+  ResolutionDeadlineBreached: 'resolution',
+  NextReplyDeadlineBreached: 'next-reply',
+  PeriodicUpdateDeadlineBreached: 'periodic-update',
+};
+
+/** The target a `SlaTargetAtRisk` names, if it is one (the data is the event's, not re-parsed). */
+const atRiskTarget = (data: unknown): SlaTarget | undefined => {
+  const target = (data as { target?: unknown } | null)?.target;
+  return slaTargets.find((t) => t === target);
+};
+
 /**
  * Docket's metrics in Prometheus's text format, on a registry of their own (one per app, so
  * several apps in a process never share counts). The labels are closed sets read from code or
@@ -45,7 +60,8 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
   readonly #onCollectError: (error: unknown, metric: string) => void;
   readonly #commands: Counter<'command' | 'outcome'>;
   readonly #durations: Histogram<'command' | 'outcome'>;
-  readonly #breaches: Counter<'offering' | 'line' | 'severity'>;
+  readonly #breaches: Counter<'target' | 'offering' | 'line' | 'severity'>;
+  readonly #atRisk: Counter<'target' | 'offering' | 'line' | 'severity'>;
   readonly #lateness: Histogram<'kind'>;
   readonly #mail: Counter<'outcome'>;
   /** One label object per command and outcome, made once. */
@@ -71,8 +87,14 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
     });
     this.#breaches = new Counter({
       name: 'docket_sla_breaches_total',
-      help: 'Initial-response deadlines breached (ResponseDeadlineBreached recorded by this process)',
-      labelNames: ['offering', 'line', 'severity'],
+      help: 'SLA targets breached (response, resolution, next-reply, periodic-update), each breach event recorded by this process',
+      labelNames: ['target', 'offering', 'line', 'severity'],
+      registers,
+    });
+    this.#atRisk = new Counter({
+      name: 'docket_sla_at_risk_total',
+      help: 'SLA targets found at risk (SlaTargetAtRisk recorded by this process)',
+      labelNames: ['target', 'offering', 'line', 'severity'],
       registers,
     });
     this.#lateness = new Histogram({
@@ -113,9 +135,13 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
     this.#durations.observe(labels, seconds);
     if (snapshot === undefined) return;
     for (const event of events) {
-      if (event.type !== 'ResponseDeadlineBreached') continue;
+      const breached = breachedTarget[event.type];
+      const atRisk = event.type === 'SlaTargetAtRisk' ? atRiskTarget(event.data) : undefined;
+      if (breached === undefined && atRisk === undefined) continue;
       const { tenant, line, severity } = snapshot.context;
-      this.#breaches.inc({ offering: tenant.offering, line, severity });
+      const labels = { offering: tenant.offering, line, severity };
+      if (breached !== undefined) this.#breaches.inc({ target: breached, ...labels });
+      if (atRisk !== undefined) this.#atRisk.inc({ target: atRisk, ...labels });
     }
   }
 

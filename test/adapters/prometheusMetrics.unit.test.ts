@@ -18,10 +18,10 @@ const snapshot = {
   },
 } as unknown as CaseSnapshot;
 
-const event = (type: string) => ({
+const event = (type: string, data: object = {}) => ({
   type,
   schemaVersion: 1,
-  data: {},
+  data,
   metadata: {
     commandId: 'cmd',
     causationId: 'cmd',
@@ -83,9 +83,41 @@ describe('Prometheus metrics', () => {
     metrics.observe(observation({ command: 'respond', events: [event('AgentResponded')] }));
     const text = await metrics.metrics();
     expect(samples(text, 'docket_sla_breaches_total')).toEqual([
-      'docket_sla_breaches_total{offering="21vianet",line="technical",severity="B"} 2',
+      'docket_sla_breaches_total{target="response",offering="21vianet",line="technical",severity="B"} 2',
     ]);
     expect(text).not.toMatch(/case-secret-1|contoso/);
+  });
+
+  it('counts the further targets breached and the targets found at risk, by target', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    metrics.observe(
+      observation({
+        command: 'checkSlaTargets',
+        events: [
+          event('SlaTargetAtRisk', { target: 'response', threshold: 0.8, dueAt: 'x' }),
+          event('ResolutionDeadlineBreached', { dueAt: 'x' }),
+          event('NextReplyDeadlineBreached', { dueAt: 'x' }),
+          event('SlaTargetAtRisk', { target: 'periodic-update', threshold: 0.8, dueAt: 'x' }),
+        ],
+      }),
+    );
+    metrics.observe(
+      observation({
+        command: 'checkSlaTargets',
+        events: [event('PeriodicUpdateDeadlineBreached', { dueAt: 'x' })],
+      }),
+    );
+    const text = await metrics.metrics();
+    const labels = 'offering="21vianet",line="technical",severity="B"';
+    expect(samples(text, 'docket_sla_breaches_total')).toEqual([
+      `docket_sla_breaches_total{target="resolution",${labels}} 1`,
+      `docket_sla_breaches_total{target="next-reply",${labels}} 1`,
+      `docket_sla_breaches_total{target="periodic-update",${labels}} 1`,
+    ]);
+    expect(samples(text, 'docket_sla_at_risk_total')).toEqual([
+      `docket_sla_at_risk_total{target="response",${labels}} 1`,
+      `docket_sla_at_risk_total{target="periodic-update",${labels}} 1`,
+    ]);
   });
 
   it('counts e-mail attempts by outcome: sent, failed, dead', async () => {

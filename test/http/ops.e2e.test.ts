@@ -117,7 +117,7 @@ describe('GET /health, /ready, /metrics', () => {
     await fire({ caseId: id, kind: 'response-deadline', dueAt, revision: 0 });
     const text = (await f.request(undefined, { method: 'GET', url: '/metrics' })).body;
     expect(samples(text, 'docket_sla_breaches_total')).toEqual([
-      'docket_sla_breaches_total{offering="21vianet",line="technical",severity="B"} 1',
+      'docket_sla_breaches_total{target="response",offering="21vianet",line="technical",severity="B"} 1',
     ]);
     expect(samples(text, 'docket_timer_lateness_seconds_count')).toEqual([
       'docket_timer_lateness_seconds_count{kind="response-deadline"} 1',
