@@ -39,7 +39,10 @@ export interface ConsoleFixture {
     options?: { locale?: string; timezoneId?: string },
   ): Promise<{ context: BrowserContext; page: Page }>;
   screenshot(page: Page, name: string): Promise<void>;
-  /** Uncaught errors of every page opened by `signedIn` (a test ends by expecting none). */
+  /**
+   * Uncaught errors, and what the Content-Security-Policy refused, of every page opened by
+   * `signedIn` (a test ends by expecting none).
+   */
   readonly pageErrors: string[];
   close(): Promise<void>;
 }
@@ -69,6 +72,11 @@ export const consoleFixture = async (): Promise<ConsoleFixture> => {
       });
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
+      // What the console's Content-Security-Policy refused (a script, a style, a request).
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+          pageErrors.push(`${who}: ${message.text()}`);
+      });
       await page.goto(`${base}/console/`);
       await page.locator('input[name="token"]').fill(f.tokens[who]);
       await page.getByRole('button', { name: /sign in|se connecter/i }).click();

@@ -270,6 +270,12 @@ describe('tenancy oracle: every route × every caller × {own, other tenant’s,
     for (const url of ['/console', '/console/', ...assets]) {
       const res = await f.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBeLessThan(400);
+      if (url !== '/console') {
+        // Scripts from the console's origin only, API calls to it only, never framed.
+        expect(res.headers['content-security-policy'], url).toContain("script-src 'self'");
+        expect(res.headers['content-security-policy'], url).toContain("connect-src 'self'");
+        expect(res.headers['x-frame-options'], url).toBe('DENY');
+      }
       for (const mark of [...marks.contoso, ...marks.fabrikam])
         expect(res.body, `${url} holds ${mark}`).not.toContain(mark);
     }
