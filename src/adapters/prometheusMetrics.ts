@@ -32,12 +32,12 @@ const latenessBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 36
 type CommandLabels = { readonly command: string; readonly outcome: CommandOutcome };
 
 /** The SLA target each breach event records the breach of. */
-const breachedTarget: Readonly<Record<string, SlaTarget>> = {
-  ResponseDeadlineBreached: 'response',
-  ResolutionDeadlineBreached: 'resolution',
-  NextReplyDeadlineBreached: 'next-reply',
-  PeriodicUpdateDeadlineBreached: 'periodic-update',
-};
+const breachedTarget: ReadonlyMap<string, SlaTarget> = new Map([
+  ['ResponseDeadlineBreached', 'response'],
+  ['ResolutionDeadlineBreached', 'resolution'],
+  ['NextReplyDeadlineBreached', 'next-reply'],
+  ['PeriodicUpdateDeadlineBreached', 'periodic-update'],
+]);
 
 /** The target a `SlaTargetAtRisk` names, if it is one (the data is the event's, not re-parsed). */
 const atRiskTarget = (data: unknown): SlaTarget | undefined => {
@@ -135,7 +135,7 @@ export class PrometheusMetrics implements CommandObserver, TimerFiringObserver {
     this.#durations.observe(labels, seconds);
     if (snapshot === undefined) return;
     for (const event of events) {
-      const breached = breachedTarget[event.type];
+      const breached = breachedTarget.get(event.type);
       const atRisk = event.type === 'SlaTargetAtRisk' ? atRiskTarget(event.data) : undefined;
       if (breached === undefined && atRisk === undefined) continue;
       const { tenant, line, severity } = snapshot.context;
