@@ -87,8 +87,8 @@ export const startService = async (config: ServiceConfig, io: CliIo): Promise<Ru
         serviceName: config.serviceName,
         onDiagnostic: (message) => log.warn(`tracing: ${message}`),
       });
-    // With a metrics port of its own, scrapes never pass through the API's instance: served
-    // there, they cost the API twice what they cost from a second instance (docs/operations.md).
+    // With a metrics port of its own, `/metrics` stays off the API's port (which the public may
+    // reach); it costs the commands about the same either way (docs/operations.md).
     const apart = config.metricsPort !== undefined;
     const served = apart ? undefined : metrics.registry;
     if (apart) metricsApp = await buildOpsApp({ logger, readiness, metrics: metrics.registry });
