@@ -18,6 +18,12 @@ import {
   type ClockEvent,
 } from './targetClockMoves.js';
 
+/*
+ * Over 300 lines, on purpose: one machine definition (its guards, actions and states), which is
+ * read and reviewed as a whole; its context, step, graph and the clock moves are already files
+ * of their own beside it.
+ */
+
 /**
  * Bumped whenever the machine's accepted histories change; recorded on every event. v2 accepts
  * the SLA target events (`SlaTargetAtRisk`, …) and every v1 history unchanged.
